@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// tracetop needs Node ≥ 22 (node:sqlite, Ink 8). npm scripts and npx put the Node 24 that
+// `npm install` brought first on PATH; when an older node runs this file anyway (a global
+// shim, a direct path), re-run it under that Node rather than fail on a missing module.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  const bundled = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
+  if (!existsSync(bundled)) {
+    process.stderr.write(`tracetop needs Node.js 22 or newer; this is ${process.version}.\n`);
+    process.exit(1);
+  }
+  const result = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(main))) {
+  process.stderr.write('tracetop is not built: run `npm install` (it builds) or `npm run build`.\n');
+  process.exit(1);
+}
+const { run } = await import(main.href);
+await run(process.argv.slice(2));

@@ -1,0 +1,67 @@
+// Command-line entry: parses flags with meow and hands each command to its module, which is
+// imported only when used so `tracetop --version` stays fast.
+
+import meow from 'meow';
+
+const HELP = `
+  top for Langfuse: live-tail LLM traces in the terminal.
+
+  Usage
+    $ tracetop [filters]              live trace list (a TUI; JSON lines when piped)
+    $ tracetop --demo                 embedded backend + demo traffic, no keys needed
+    $ tracetop serve                  run the embedded Langfuse-compatible backend
+
+  Connection (flags override the environment)
+    --host URL            Langfuse host (env LANGFUSE_BASE_URL, LANGFUSE_BASEURL, LANGFUSE_HOST);
+                          none: the embedded backend on 127.0.0.1:3939
+    --public-key KEY      (env LANGFUSE_PUBLIC_KEY)
+    --secret-key KEY      (env LANGFUSE_SECRET_KEY)
+
+  serve
+    --port N              default 3939
+    --bind ADDRESS        default 127.0.0.1 (loopback only)
+    --db PATH             SQLite file (default $XDG_DATA_HOME/tracetop/tracetop.db); :memory: for tests
+    --no-stream           no /api/public/stream (behave like stock Langfuse)
+    --read-api both|v1|v2 which Langfuse read generation to serve (default both)
+
+  Examples
+    $ tracetop --demo
+    $ tracetop serve --port 3939
+    $ LANGFUSE_BASE_URL=https://cloud.langfuse.com tracetop --tag production
+`;
+
+export async function run(argv: string[]): Promise<void> {
+  const cli = meow(HELP, {
+    argv,
+    importMeta: import.meta,
+    autoVersion: true,
+    flags: {
+      host: { type: 'string' },
+      publicKey: { type: 'string' },
+      secretKey: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      port: { type: 'number' },
+      bind: { type: 'string' },
+      db: { type: 'string' },
+      stream: { type: 'boolean', default: true },
+      readApi: { type: 'string' },
+    },
+  });
+  const [command] = cli.input;
+  switch (command) {
+    case 'serve': {
+      const { serveCommand } = await import('./serve.js');
+      await serveCommand(cli.flags);
+      return;
+    }
+    case undefined:
+    case 'tui': {
+      const { tuiCommand } = await import('./tui.js');
+      await tuiCommand(cli.flags);
+      return;
+    }
+    default:
+      process.stderr.write(`tracetop: unknown command "${command}". See tracetop --help.\n`);
+      process.exitCode = 2;
+  }
+}

@@ -1,0 +1,141 @@
+// Opens the embedded backend's SQLite file and brings its schema up to date.
+// node:sqlite (built into Node ≥ 22.13) keeps tracetop free of native builds, so it installs
+// on an air-gapped bastion with nothing but npm.
+
+import { DatabaseSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS traces (
+  id TEXT PRIMARY KEY,
+  ts_ms INTEGER NOT NULL,
+  name TEXT,
+  user_id TEXT,
+  session_id TEXT,
+  environment TEXT NOT NULL DEFAULT 'default',
+  release TEXT,
+  version TEXT,
+  body TEXT NOT NULL,
+  obs_count INTEGER NOT NULL DEFAULT 0,
+  start_min_ms INTEGER,
+  end_max_ms INTEGER,
+  total_cost REAL,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  total_tokens INTEGER NOT NULL DEFAULT 0,
+  error_count INTEGER NOT NULL DEFAULT 0,
+  warning_count INTEGER NOT NULL DEFAULT 0,
+  updated_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS traces_ts ON traces(ts_ms);
+CREATE INDEX IF NOT EXISTS traces_user_ts ON traces(user_id, ts_ms);
+CREATE INDEX IF NOT EXISTS traces_session_ts ON traces(session_id, ts_ms);
+CREATE INDEX IF NOT EXISTS traces_name_ts ON traces(name, ts_ms);
+
+CREATE TABLE IF NOT EXISTS trace_tags (
+  tag TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  PRIMARY KEY (tag, trace_id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS observations (
+  id TEXT PRIMARY KEY,
+  trace_id TEXT,
+  parent_id TEXT,
+  type TEXT NOT NULL,
+  name TEXT,
+  level TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  version TEXT,
+  start_ms INTEGER NOT NULL,
+  end_ms INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS observations_trace ON observations(trace_id, start_ms);
+CREATE INDEX IF NOT EXISTS observations_start ON observations(start_ms);
+
+CREATE TABLE IF NOT EXISTS scores (
+  id TEXT PRIMARY KEY,
+  trace_id TEXT,
+  observation_id TEXT,
+  session_id TEXT,
+  name TEXT NOT NULL,
+  value REAL,
+  data_type TEXT NOT NULL,
+  source TEXT NOT NULL,
+  config_id TEXT,
+  queue_id TEXT,
+  environment TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scores_trace ON scores(trace_id);
+CREATE INDEX IF NOT EXISTS scores_name_value ON scores(name, value);
+CREATE INDEX IF NOT EXISTS scores_ts ON scores(ts_ms);
+
+CREATE TABLE IF NOT EXISTS score_configs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS annotation_queues (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS annotation_queue_items (
+  id TEXT PRIMARY KEY,
+  queue_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queue_items_queue ON annotation_queue_items(queue_id, status, created_ms);
+
+-- Event ids already applied: the SDKs retry whole batches, so a resend must be a no-op.
+CREATE TABLE IF NOT EXISTS ingested_events (id TEXT PRIMARY KEY) WITHOUT ROWID;
+
+-- The durable change log the SSE stream replays from: seq is the event id clients resume with.
+CREATE TABLE IF NOT EXISTS changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  trace_id TEXT,
+  at_ms INTEGER NOT NULL
+);
+`;
+
+export type Database = DatabaseSync;
+
+export function openDatabase(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec('PRAGMA foreign_keys = OFF');
+  db.exec('PRAGMA cache_size = -65536');
+  db.exec(SCHEMA);
+  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  return db;
+}
+
+/** Runs fn inside one transaction; the SQLite write path is single-threaded, so batches are atomic. */
+export function inTransaction<T>(db: Database, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}

@@ -1,0 +1,201 @@
+// Applies an ingestion batch in one transaction: validates every event, merges creates and
+// updates by id, keeps each trace's aggregates (latency, cost, tokens, level counts) current
+// by delta, and appends to the change log the stream replays. One bad event never costs the
+// good ones their place: it gets its own error entry in the 207.
+
+import { randomUUID } from 'node:crypto';
+import { OBSERVATION_EVENT_TYPES } from '../../domain/ingestion.js';
+import type { IngestionError, IngestionResponse, IngestionSuccess } from '../../domain/ingestion.js';
+import { inTransaction } from '../db.js';
+import { emptyAggregates, type Repository, type StoredTrace, type TraceAggregates } from '../repository.js';
+import {
+  asBody,
+  observationBodyToPatch,
+  scoreBodyToInput,
+  traceBodyToPatch,
+  ValidationError,
+} from './normalize.js';
+import {
+  mergeObservation,
+  mergeTrace,
+  newObservationRecord,
+  newTraceRecord,
+  tokenCounts,
+  totalCost,
+  type ObservationRecord,
+} from './records.js';
+import { resolveScore } from './scores.js';
+
+const KNOWN_TYPES = new Set<string>([
+  'trace-create',
+  'score-create',
+  'sdk-log',
+  'dataset-run-item-create',
+  ...Object.keys(OBSERVATION_EVENT_TYPES),
+]);
+
+interface TraceWork {
+  stored: StoredTrace;
+  dirty: boolean;
+  tagsChanged: boolean;
+  /** An update moved an extreme observation inward: min/max must be read back exactly. */
+  recomputeSpan: boolean;
+}
+
+/** What the change log and stream need to know about a committed batch. */
+export interface AppliedBatch {
+  response: IngestionResponse;
+  changed: boolean;
+}
+
+function observationContribution(record: ObservationRecord) {
+  const startMs = Date.parse(record.startTime);
+  const endMs = record.endTime ? Date.parse(record.endTime) : startMs;
+  return {
+    cost: totalCost(record),
+    tokens: tokenCounts(record),
+    level: record.level,
+    startMs,
+    endMs: Math.max(startMs, endMs),
+  };
+}
+
+/** Applies the change of one observation to its trace's aggregates; returns true when the
+ * time span must be recomputed exactly (the observation was an extreme and moved inward). */
+function applyObservationDelta(
+  aggregates: TraceAggregates,
+  previous: ObservationRecord | null,
+  next: ObservationRecord,
+): boolean {
+  const after = observationContribution(next);
+  let narrowed = false;
+  if (previous) {
+    const before = observationContribution(previous);
+    narrowed =
+      (before.startMs === aggregates.startMinMs && after.startMs > before.startMs) ||
+      (before.endMs === aggregates.endMaxMs && after.endMs < before.endMs);
+    if (before.cost !== null) aggregates.totalCost = (aggregates.totalCost ?? 0) - before.cost;
+    aggregates.inputTokens -= before.tokens.input;
+    aggregates.outputTokens -= before.tokens.output;
+    aggregates.totalTokens -= before.tokens.total;
+    if (before.level === 'ERROR') aggregates.errorCount -= 1;
+    if (before.level === 'WARNING') aggregates.warningCount -= 1;
+  } else {
+    aggregates.obsCount += 1;
+  }
+  if (after.cost !== null) aggregates.totalCost = (aggregates.totalCost ?? 0) + after.cost;
+  aggregates.inputTokens += after.tokens.input;
+  aggregates.outputTokens += after.tokens.output;
+  aggregates.totalTokens += after.tokens.total;
+  if (after.level === 'ERROR') aggregates.errorCount += 1;
+  if (after.level === 'WARNING') aggregates.warningCount += 1;
+  aggregates.startMinMs = aggregates.startMinMs === null ? after.startMs : Math.min(aggregates.startMinMs, after.startMs);
+  aggregates.endMaxMs = aggregates.endMaxMs === null ? after.endMs : Math.max(aggregates.endMaxMs, after.endMs);
+  return narrowed;
+}
+
+export function applyIngestionBatch(repo: Repository, events: unknown[], now: Date = new Date()): AppliedBatch {
+  const successes: IngestionSuccess[] = [];
+  const errors: IngestionError[] = [];
+  const nowIso = now.toISOString();
+  const nowMs = now.getTime();
+  const traces = new Map<string, TraceWork>();
+  let changed = false;
+
+  const traceWork = (traceId: string, timestamp: string): TraceWork => {
+    let work = traces.get(traceId);
+    if (!work) {
+      const stored = repo.getTrace(traceId) ?? {
+        record: newTraceRecord(traceId, timestamp, nowIso),
+        aggregates: emptyAggregates(),
+        updatedMs: nowMs,
+      };
+      work = { stored, dirty: true, tagsChanged: false, recomputeSpan: false };
+      traces.set(traceId, work);
+    }
+    work.dirty = true;
+    return work;
+  };
+
+  inTransaction(repo.db, () => {
+    for (const raw of events) {
+      const eventId =
+        typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'
+          ? (raw as { id: string }).id
+          : '';
+      try {
+        const event = asBody(raw, 'event');
+        if (!eventId) throw new ValidationError('event id must be a non-empty string');
+        const type = event.type;
+        if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
+          throw new ValidationError(`unknown event type ${JSON.stringify(type)}`);
+        }
+        const body = asBody(event.body, 'body');
+        const eventTime =
+          typeof event.timestamp === 'string' && !Number.isNaN(Date.parse(event.timestamp))
+            ? new Date(event.timestamp).toISOString()
+            : nowIso;
+
+        // Validate before touching the database so a bad event writes nothing.
+        let apply: () => void;
+        if (type === 'trace-create') {
+          const patch = traceBodyToPatch(body);
+          apply = () => {
+            const traceId = patch.id ?? randomUUID();
+            const work = traceWork(traceId, patch.timestamp ?? eventTime);
+            const hadTags = work.stored.record.tags.length;
+            work.stored.record = mergeTrace(work.stored.record, { ...patch, id: traceId }, nowIso);
+            if (work.stored.record.tags.length !== hadTags) work.tagsChanged = true;
+            changed = true;
+          };
+        } else if (type in OBSERVATION_EVENT_TYPES) {
+          const patch = observationBodyToPatch(body, OBSERVATION_EVENT_TYPES[type as keyof typeof OBSERVATION_EVENT_TYPES]);
+          if (type.endsWith('-update') && !patch.id) throw new ValidationError('id is required for updates');
+          apply = () => {
+            const id = patch.id ?? randomUUID();
+            const previous = repo.getObservation(id);
+            const traceId = previous?.traceId ?? patch.traceId ?? randomUUID();
+            const base =
+              previous ?? newObservationRecord(id, traceId, patch.type ?? 'SPAN', patch.startTime ?? eventTime, nowIso);
+            const next = mergeObservation(base, { ...patch, id, traceId }, nowIso);
+            const work = traceWork(traceId, next.startTime);
+            if (applyObservationDelta(work.stored.aggregates, previous, next)) work.recomputeSpan = true;
+            repo.putObservation(next);
+            repo.appendChange('observation', id, traceId, nowMs);
+            changed = true;
+          };
+        } else if (type === 'score-create') {
+          const input = scoreBodyToInput(body);
+          const score = resolveScore(input, repo, eventTime);
+          apply = () => {
+            repo.putScore(score);
+            repo.appendChange('score', score.id, score.traceId, nowMs);
+            if (score.traceId) traceWork(score.traceId, score.timestamp);
+            changed = true;
+          };
+        } else {
+          // sdk-log and dataset runs carry nothing tracetop shows; accept them as Langfuse does.
+          apply = () => {};
+        }
+
+        if (repo.claimEvent(eventId)) apply();
+        successes.push({ id: eventId, status: 201 });
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          errors.push({ id: eventId, status: 400, message: 'Invalid request data', error: error.message });
+        } else {
+          errors.push({ id: eventId, status: 500, message: 'Internal Server Error', error: String(error) });
+        }
+      }
+    }
+
+    for (const [traceId, work] of traces) {
+      if (!work.dirty) continue;
+      if (work.recomputeSpan) Object.assign(work.stored.aggregates, repo.observationTimeSpan(traceId));
+      repo.putTrace(work.stored.record, work.stored.aggregates, nowMs, work.tagsChanged);
+      repo.appendChange('trace', traceId, traceId, nowMs);
+    }
+  });
+
+  return { response: { successes, errors }, changed };
+}

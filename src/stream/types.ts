@@ -1,0 +1,35 @@
+// The contract between the data layer and the UI: the UI subscribes to a LiveSource and
+// never learns whether changes arrive over SSE or by polling.
+
+import type { TraceSummary } from '../domain/types.js';
+
+export type ConnectionState = 'connecting' | 'live' | 'polling' | 'reconnecting' | 'offline';
+
+export interface LiveSourceStats {
+  /** Trace changes delivered to listeners since start. */
+  received: number;
+  /** Changes coalesced away because a newer change of the same trace superseded them. */
+  coalesced: number;
+  /** Milliseconds between a change being stored and being delivered (last seen). */
+  lagMs: number;
+  /** Last stream sequence seen (SSE) — resume point. */
+  lastEventId: string | null;
+}
+
+export interface LiveStatus {
+  state: ConnectionState;
+  /** Human-readable reason for the state: "401 from http://…: check keys", "retrying in 4s". */
+  detail: string | null;
+  host: string;
+  stats: LiveSourceStats;
+}
+
+export interface LiveSource {
+  /** Starts delivering; the first batch is the history matching the filter (newest last). */
+  start(): void;
+  stop(): Promise<void>;
+  /** Listener receives batches of changed traces, coalesced per trace id, in arrival order. */
+  onTraces(listener: (traces: TraceSummary[]) => void): () => void;
+  onStatus(listener: (status: LiveStatus) => void): () => void;
+  status(): LiveStatus;
+}
