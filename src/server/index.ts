@@ -23,6 +23,8 @@ export interface ServerOptions extends ServerKeys {
   readApi?: ReadApi;
   /** Milliseconds between SSE heartbeats (tests shorten it). */
   heartbeatMs?: number;
+  /** The `retry:` hint sent to SSE clients, in milliseconds. */
+  retryMs?: number;
 }
 
 export interface RunningServer {
@@ -57,7 +59,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   const version = HEALTH_VERSION[readApi];
   const db = openDatabase(options.dbPath);
   const repo = new Repository(db);
-  const hub = new StreamHub(repo, { version, heartbeatMs: options.heartbeatMs });
+  const hub = new StreamHub(repo, { version, heartbeatMs: options.heartbeatMs, retryMs: options.retryMs });
   const authorized = makeAuthChecker(options);
 
   const health: Route = {
