@@ -43,7 +43,7 @@ describe('GET /api/public/stream', () => {
   it('requires keys', async () => {
     const response = await fetch(`${server.url}/api/public/stream`);
     assert.equal(response.status, 401);
-    assert.equal((await response.json()).message.includes('Invalid credentials'), true);
+    assert.equal(((await response.json()) as { message: string }).message.includes('Invalid credentials'), true);
   });
 
   it('resumes across server restarts with Last-Event-ID: every change once', async () => {
