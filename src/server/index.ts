@@ -34,8 +34,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+// The Langfuse release each read generation mimics; the build suffix tells a tracetop client
+// it may use the stream (SemVer build metadata, ignored by version comparisons).
 const HEALTH_VERSION: Record<ReadApi, string> = {
-  both: '3.225.4-tracetop',
+  both: '3.225.4',
   v1: '3.225.4',
   v2: '4.16.0',
 };
@@ -56,7 +58,7 @@ function compile(route: Route): CompiledRoute {
 
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   const readApi = options.readApi ?? 'both';
-  const version = HEALTH_VERSION[readApi];
+  const version = `${HEALTH_VERSION[readApi]}+tracetop${options.streamEnabled === false ? '' : '.stream'}`;
   const db = openDatabase(options.dbPath);
   const repo = new Repository(db);
   const hub = new StreamHub(repo, { version, heartbeatMs: options.heartbeatMs, retryMs: options.retryMs });

@@ -1,0 +1,460 @@
+// One client over both Langfuse read generations. Langfuse Cloud removed the v1 reads
+// (GET /traces, /traces/{id}, /observations, /sessions, /v2/scores) on 2026-11-16 and v4
+// events-only servers answer them 404; self-hosted v3 servers have only those. The
+// generation is detected once (health version, then 404 probes) and every read is routed.
+
+import type { ScoreBody } from '../domain/ingestion.js';
+import type {
+  AnnotationQueue,
+  AnnotationQueueItem,
+  Observation,
+  Paged,
+  Score,
+  ScoreConfig,
+  Session,
+  Trace,
+  TraceSummary,
+  TraceWithFullDetails,
+} from '../domain/types.js';
+import { HttpClient, LangfuseApiError, type Connection, type HttpOptions, type QueryValue } from './http.js';
+import type { QueueClient, ScoreWriter, SessionReader, TraceQuery, TraceReader } from './types.js';
+
+export type ApiGeneration = 'v1' | 'v2';
+
+export interface BackendInfo {
+  version: string | null;
+  generation: ApiGeneration;
+  /** tracetop's own server: has /api/public/stream. */
+  streams: boolean;
+}
+
+interface ObservationV2 {
+  id: string;
+  traceId: string;
+  startTime: string;
+  endTime: string | null;
+  parentObservationId: string | null;
+  type: string;
+  name?: string | null;
+  level?: string;
+  userId?: string | null;
+  sessionId?: string | null;
+  environment?: string;
+  version?: string | null;
+  traceName?: string | null;
+  tags?: string[] | null;
+  release?: string | null;
+  latency?: number | null;
+  totalCost?: number | null;
+  input?: unknown;
+  output?: unknown;
+  metadata?: unknown;
+  [key: string]: unknown;
+}
+
+const parseMaybeJson = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+};
+
+/** What a v1 trace list can show cheaply: latency, cost, observation count. */
+export function summaryFromTrace(trace: Trace | TraceWithFullDetails, scores: Score[] = []): TraceSummary {
+  const observations = Array.isArray(trace.observations) ? trace.observations : [];
+  const full = observations.length > 0 && typeof observations[0] === 'object';
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let totalTokens = 0;
+  let errorCount = 0;
+  let warningCount = 0;
+  if (full) {
+    for (const observation of observations as Observation[]) {
+      const usage = observation.usageDetails ?? {};
+      inputTokens += usage.input ?? 0;
+      outputTokens += usage.output ?? 0;
+      totalTokens += usage.total ?? (usage.input ?? 0) + (usage.output ?? 0);
+      if (observation.level === 'ERROR') errorCount++;
+      if (observation.level === 'WARNING') warningCount++;
+    }
+  }
+  const latest: Record<string, number | string | boolean> = {};
+  const traceScores = (Array.isArray(trace.scores) && typeof trace.scores[0] === 'object' ? (trace.scores as Score[]) : []).concat(scores);
+  for (const score of traceScores) {
+    if (score.observationId) continue;
+    latest[score.name] =
+      score.dataType === 'NUMERIC' ? (score.value ?? 0) : score.dataType === 'BOOLEAN' ? score.value === 1 : (score.stringValue ?? '');
+  }
+  return {
+    id: trace.id,
+    timestamp: trace.timestamp,
+    name: trace.name,
+    userId: trace.userId,
+    sessionId: trace.sessionId,
+    tags: trace.tags ?? [],
+    environment: trace.environment ?? 'default',
+    release: trace.release ?? null,
+    version: trace.version ?? null,
+    latency: trace.latency === -1 ? null : (trace.latency ?? null),
+    totalCost: trace.totalCost === -1 ? null : (trace.totalCost ?? null),
+    inputTokens,
+    outputTokens,
+    totalTokens,
+    observationCount: observations.length,
+    errorCount,
+    warningCount,
+    scores: latest,
+    updatedAt: trace.updatedAt ?? trace.timestamp,
+  };
+}
+
+function summaryFromRootObservation(root: ObservationV2): TraceSummary {
+  return {
+    id: root.traceId,
+    timestamp: root.startTime,
+    name: root.traceName ?? root.name ?? null,
+    userId: root.userId ?? null,
+    sessionId: root.sessionId ?? null,
+    tags: root.tags ?? [],
+    environment: root.environment ?? 'default',
+    release: root.release ?? null,
+    version: root.version ?? null,
+    latency: root.latency ?? null,
+    totalCost: root.totalCost ?? null,
+    inputTokens: 0,
+    outputTokens: 0,
+    totalTokens: 0,
+    observationCount: 0,
+    errorCount: root.level === 'ERROR' ? 1 : 0,
+    warningCount: root.level === 'WARNING' ? 1 : 0,
+    scores: {},
+    updatedAt: String(root.updatedAt ?? root.startTime),
+  };
+}
+
+/** A trace may have several root observations (SDKs that hang spans off the trace): one summary each. */
+function mergeRoots(roots: ObservationV2[]): TraceSummary[] {
+  const byTrace = new Map<string, { summary: TraceSummary; startMs: number; endMs: number }>();
+  for (const root of roots) {
+    const startMs = Date.parse(root.startTime);
+    const endMs = startMs + (root.latency ?? 0) * 1000;
+    const summary = summaryFromRootObservation(root);
+    const existing = byTrace.get(root.traceId);
+    if (!existing) {
+      byTrace.set(root.traceId, { summary, startMs, endMs });
+      continue;
+    }
+    const merged = existing.summary;
+    if (startMs < existing.startMs) {
+      existing.startMs = startMs;
+      merged.timestamp = root.startTime;
+    }
+    existing.endMs = Math.max(existing.endMs, endMs);
+    merged.latency = (existing.endMs - existing.startMs) / 1000;
+    merged.totalCost = (merged.totalCost ?? 0) + (summary.totalCost ?? 0) || merged.totalCost;
+    merged.errorCount += summary.errorCount;
+    merged.warningCount += summary.warningCount;
+    merged.name ??= summary.name;
+  }
+  return [...byTrace.values()].map((entry) => entry.summary).sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+}
+
+export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, QueueClient {
+  readonly http: HttpClient;
+  private info: Promise<BackendInfo> | null = null;
+
+  constructor(connection: Connection, options: HttpOptions = {}) {
+    this.http = new HttpClient(connection, options);
+  }
+
+  get host(): string {
+    return this.http.host;
+  }
+
+  private get<T>(path: string, query?: Record<string, QueryValue>): Promise<T> {
+    return this.http.json<T>('GET', path, { query });
+  }
+
+  /** Which generation and whether it streams; asked once, then cached. */
+  backend(): Promise<BackendInfo> {
+    this.info ??= this.detect().catch((error) => {
+      this.info = null;
+      throw error;
+    });
+    return this.info;
+  }
+
+  private async detect(): Promise<BackendInfo> {
+    const health = await this.get<{ status: string; version?: string }>('/api/public/health');
+    const version = health.version ?? null;
+    const probe = async (path: string, query: Record<string, QueryValue>) => {
+      try {
+        await this.http.json('GET', path, { query, attempts: 2 });
+        return true;
+      } catch (error) {
+        if (error instanceof LangfuseApiError && error.kind === 'not-found') return false;
+        throw error;
+      }
+    };
+    // Try the v1 list first: self-hosted v3 has only it; Cloud and v4 answer 404.
+    const generation: ApiGeneration = (await probe('/api/public/traces', { limit: 1, fields: 'core' })) ? 'v1' : 'v2';
+    // tracetop's own server announces its stream in the version's build metadata.
+    const streams = version?.includes('+tracetop.stream') ?? false;
+    return { version, generation, streams };
+  }
+
+  async listTraces(query: TraceQuery): Promise<TraceSummary[]> {
+    const { generation } = await this.backend();
+    const limit = Math.min(query.limit ?? 50, 100);
+    if (generation === 'v1') {
+      const page = await this.get<Paged<Trace>>('/api/public/traces', {
+        limit,
+        userId: query.userId,
+        tags: query.tags,
+        sessionId: query.sessionId,
+        name: query.name,
+        environment: query.environment,
+        release: query.release,
+        version: query.version,
+        fromTimestamp: query.fromTimestamp,
+        toTimestamp: query.toTimestamp,
+        orderBy: 'timestamp.desc',
+        fields: 'core,metrics,observations',
+      });
+      return page.data.map((trace) => summaryFromTrace(trace));
+    }
+    const page = await this.get<{ data: ObservationV2[] }>('/api/public/v2/observations', {
+      limit,
+      isRootObservation: 'true',
+      fields: 'core,basic,time,usage,metrics,trace_context',
+      userId: query.userId,
+      sessionId: query.sessionId,
+      environment: query.environment,
+      version: query.version,
+      fromStartTime: query.fromTimestamp,
+      toStartTime: query.toTimestamp,
+    });
+    return mergeRoots(page.data)
+      .filter((trace) => (query.tags ?? []).every((tag) => trace.tags.includes(tag)))
+      .filter((trace) => !query.name || trace.name === query.name)
+      .filter((trace) => !query.release || trace.release === query.release);
+  }
+
+  async getTrace(traceId: string): Promise<TraceWithFullDetails> {
+    const { generation } = await this.backend();
+    if (generation === 'v1') {
+      return this.get<TraceWithFullDetails>(`/api/public/traces/${encodeURIComponent(traceId)}`);
+    }
+    return this.traceFromObservations(traceId);
+  }
+
+  /** The v2 generation has no trace endpoint: rebuild the tree from paged observations. */
+  private async traceFromObservations(traceId: string): Promise<TraceWithFullDetails> {
+    const observations: ObservationV2[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.get<{ data: ObservationV2[]; meta: { cursor?: string } }>('/api/public/v2/observations', {
+        traceId,
+        limit: 1000,
+        cursor,
+        fields: 'core,basic,time,io,metadata,model,usage,prompt,metrics,trace_context',
+      });
+      observations.push(...page.data);
+      cursor = page.meta.cursor ?? undefined;
+    } while (cursor);
+    if (observations.length === 0) {
+      throw new LangfuseApiError('not-found', `trace ${traceId} has no observations on ${this.host}`, this.http.url(`/api/public/v2/observations`));
+    }
+    const scores = await this.listScoresV3({ traceId });
+    observations.sort((a, b) => a.startTime.localeCompare(b.startTime));
+    const root = observations.find((observation) => observation.parentObservationId === null) ?? observations[0]!;
+    const starts = observations.map((o) => Date.parse(o.startTime));
+    const ends = observations.map((o) => Date.parse(o.endTime ?? o.startTime));
+    const full: Observation[] = observations.map((o) => ({
+      id: o.id,
+      projectId: String(o.projectId ?? ''),
+      traceId: o.traceId,
+      parentObservationId: o.parentObservationId,
+      type: o.type as Observation['type'],
+      name: o.name ?? null,
+      startTime: o.startTime,
+      endTime: o.endTime,
+      completionStartTime: (o.completionStartTime as string | null) ?? null,
+      environment: o.environment ?? 'default',
+      version: o.version ?? null,
+      input: parseMaybeJson(o.input),
+      output: parseMaybeJson(o.output),
+      metadata: o.metadata ?? null,
+      level: (o.level ?? 'DEFAULT') as Observation['level'],
+      statusMessage: (o.statusMessage as string | null) ?? null,
+      model: (o.providedModelName as string | null) ?? null,
+      modelParameters: o.modelParameters ?? null,
+      promptId: (o.promptId as string | null) ?? null,
+      promptName: (o.promptName as string | null) ?? null,
+      promptVersion: (o.promptVersion as number | null) ?? null,
+      usageDetails: (o.usageDetails as Record<string, number>) ?? {},
+      costDetails: (o.costDetails as Record<string, number>) ?? {},
+      usage: { unit: 'TOKENS', input: 0, output: 0, total: 0 },
+      unit: 'TOKENS',
+      promptTokens: 0,
+      completionTokens: 0,
+      totalTokens: 0,
+      calculatedInputCost: null,
+      calculatedOutputCost: null,
+      calculatedTotalCost: (o.totalCost as number | null) ?? null,
+      modelId: null,
+      inputPrice: null,
+      outputPrice: null,
+      totalPrice: null,
+      latency: o.latency ?? null,
+      timeToFirstToken: (o.timeToFirstToken as number | null) ?? null,
+      createdAt: String(o.createdAt ?? o.startTime),
+      updatedAt: String(o.updatedAt ?? o.startTime),
+    }));
+    const totalCost = full.reduce((sum, o) => sum + (o.costDetails.total ?? 0), 0);
+    return {
+      id: traceId,
+      projectId: String(root.projectId ?? ''),
+      timestamp: root.startTime,
+      name: root.traceName ?? root.name ?? null,
+      input: parseMaybeJson(root.input),
+      output: parseMaybeJson(root.output),
+      sessionId: root.sessionId ?? null,
+      release: root.release ?? null,
+      version: root.version ?? null,
+      userId: root.userId ?? null,
+      metadata: root.metadata ?? null,
+      tags: root.tags ?? [],
+      public: false,
+      bookmarked: false,
+      environment: root.environment ?? 'default',
+      externalId: null,
+      htmlPath: `/project/${String(root.projectId ?? '')}/traces/${traceId}`,
+      latency: (Math.max(...ends) - Math.min(...starts)) / 1000,
+      totalCost,
+      observations: full,
+      scores,
+      createdAt: root.startTime,
+      updatedAt: root.startTime,
+    };
+  }
+
+  /** Scores in the v1/v2 read shape, whichever generation answers. */
+  async listScores(filter: { traceId?: string; name?: string; operator?: string; value?: number; dataType?: string; limit?: number }): Promise<Score[]> {
+    const { generation } = await this.backend();
+    if (generation === 'v1') {
+      const page = await this.get<Paged<Score>>('/api/public/v2/scores', { ...filter, limit: filter.limit ?? 100 });
+      return page.data;
+    }
+    return this.listScoresV3(filter);
+  }
+
+  private async listScoresV3(filter: { traceId?: string; name?: string; operator?: string; value?: number; dataType?: string; limit?: number }): Promise<Score[]> {
+    const query: Record<string, QueryValue> = {
+      traceId: filter.traceId,
+      name: filter.name,
+      limit: filter.limit ?? 100,
+      fields: 'details,subject,annotation',
+    };
+    if (filter.operator && filter.value !== undefined) {
+      query.dataType = 'NUMERIC';
+      // v3 has only inclusive bounds: strict comparisons are finished client-side below.
+      if (filter.operator.startsWith('<')) query.valueMax = filter.value;
+      if (filter.operator.startsWith('>')) query.valueMin = filter.value;
+      if (filter.operator === '=') Object.assign(query, { valueMin: filter.value, valueMax: filter.value });
+    } else if (filter.dataType) {
+      query.dataType = filter.dataType;
+    }
+    const page = await this.get<{ data: Record<string, any>[] }>('/api/public/v3/scores', query);
+    return page.data
+      .map((score) => {
+        const subject = score.subject ?? {};
+        const numeric = typeof score.value === 'number' ? score.value : typeof score.value === 'boolean' ? (score.value ? 1 : 0) : null;
+        return {
+          id: score.id,
+          projectId: score.projectId,
+          traceId: subject.kind === 'trace' ? subject.id : (subject.traceId ?? null),
+          sessionId: subject.kind === 'session' ? subject.id : null,
+          observationId: subject.kind === 'observation' ? subject.id : null,
+          datasetRunId: null,
+          name: score.name,
+          value: numeric,
+          stringValue: typeof score.value === 'string' ? score.value : typeof score.value === 'boolean' ? (score.value ? 'True' : 'False') : null,
+          dataType: score.dataType,
+          source: score.source,
+          timestamp: score.timestamp,
+          createdAt: score.createdAt,
+          updatedAt: score.updatedAt,
+          authorUserId: score.authorUserId ?? null,
+          comment: score.comment ?? null,
+          metadata: score.metadata ?? null,
+          configId: score.configId ?? null,
+          queueId: score.queueId ?? null,
+          environment: score.environment,
+          executionTraceId: null,
+        } satisfies Score;
+      })
+      .filter((score) => {
+        if (!filter.operator || filter.value === undefined || score.value === null) return true;
+        if (filter.operator === '<') return score.value < filter.value;
+        if (filter.operator === '>') return score.value > filter.value;
+        if (filter.operator === '!=') return score.value !== filter.value;
+        return true;
+      });
+  }
+
+  async createScore(score: ScoreBody & { id: string }): Promise<{ id: string }> {
+    return this.http.json<{ id: string }>('POST', '/api/public/scores', { body: score });
+  }
+
+  async deleteScore(scoreId: string): Promise<void> {
+    await this.http.json('DELETE', `/api/public/scores/${encodeURIComponent(scoreId)}`);
+  }
+
+  async listScoreConfigs(): Promise<ScoreConfig[]> {
+    const page = await this.get<Paged<ScoreConfig>>('/api/public/score-configs', { limit: 100 });
+    return page.data;
+  }
+
+  async listSessions(): Promise<Session[]> {
+    const page = await this.get<Paged<Session>>('/api/public/sessions', { limit: 100 });
+    return page.data;
+  }
+
+  async getSessionTraces(sessionId: string): Promise<TraceWithFullDetails[]> {
+    const session = await this.get<{ traces: Trace[] }>(`/api/public/sessions/${encodeURIComponent(sessionId)}`);
+    return Promise.all(session.traces.map((trace) => this.getTrace(trace.id)));
+  }
+
+  async listQueues(): Promise<AnnotationQueue[]> {
+    const page = await this.get<Paged<AnnotationQueue>>('/api/public/annotation-queues', { limit: 100 });
+    return page.data;
+  }
+
+  async listQueueItems(queueId: string, status?: 'PENDING' | 'COMPLETED'): Promise<AnnotationQueueItem[]> {
+    const items: AnnotationQueueItem[] = [];
+    for (let page = 1; ; page++) {
+      const result = await this.get<Paged<AnnotationQueueItem>>(`/api/public/annotation-queues/${encodeURIComponent(queueId)}/items`, {
+        status,
+        page,
+        limit: 100,
+      });
+      items.push(...result.data);
+      if (page >= result.meta.totalPages) return items;
+    }
+  }
+
+  async completeQueueItem(queueId: string, itemId: string): Promise<AnnotationQueueItem> {
+    return this.http.json<AnnotationQueueItem>(
+      'PATCH',
+      `/api/public/annotation-queues/${encodeURIComponent(queueId)}/items/${encodeURIComponent(itemId)}`,
+      { body: { status: 'COMPLETED' } },
+    );
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

@@ -1,0 +1,204 @@
+// HTTP to a Langfuse backend: undici with a keep-alive Agent, timeouts, and retries with
+// backoff and jitter on network errors, 5xx, 524 and 429 (Retry-After honoured). Failures
+// become LangfuseApiError values whose message says what to do — and never holds the secret.
+
+import { Agent, request, errors as undiciErrors } from 'undici';
+
+export type ApiErrorKind =
+  | 'auth'
+  | 'not-found'
+  | 'rate-limited'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'bad-response'
+  | 'bad-request';
+
+export class LangfuseApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+    readonly url: string,
+    readonly status: number | null = null,
+    readonly retryAfterMs: number | null = null,
+    /** The backend's own message (e.g. a 400's reason), when it gave one. */
+    readonly detail: string | null = null,
+  ) {
+    super(message);
+    this.name = 'LangfuseApiError';
+  }
+}
+
+export interface Connection {
+  host: string;
+  publicKey: string;
+  secretKey: string;
+}
+
+export interface HttpOptions {
+  /** Attempts for retryable failures, the first included. */
+  attempts?: number;
+  timeoutMs?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export type QueryValue = string | number | boolean | null | undefined | (string | number)[];
+
+/** Retry-After is seconds or an HTTP date. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (!raw) return null;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+/** Exponential backoff with full jitter, capped. */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number, random = Math.random): number {
+  const ceiling = Math.min(maxMs, minMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export function buildUrl(host: string, path: string, query: Record<string, QueryValue> = {}): string {
+  const url = new URL(path, `${host.replace(/\/+$/, '')}/`);
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, String(item));
+    else url.searchParams.set(key, String(value));
+  }
+  return url.toString();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function describeBody(text: string): string | null {
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
+    const parts = [parsed.message, typeof parsed.error === 'string' ? parsed.error : null].filter(
+      (part): part is string => typeof part === 'string' && part.length > 0,
+    );
+    return parts.length ? [...new Set(parts)].join(': ') : null;
+  } catch {
+    const trimmed = text.trim();
+    return trimmed ? trimmed.slice(0, 200) : null;
+  }
+}
+
+export class HttpClient {
+  private readonly agent: Agent;
+  private readonly authorization: string;
+
+  constructor(
+    readonly connection: Connection,
+    private readonly options: HttpOptions = {},
+  ) {
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 8 });
+    this.authorization = `Basic ${Buffer.from(`${connection.publicKey}:${connection.secretKey}`).toString('base64')}`;
+  }
+
+  get host(): string {
+    return this.connection.host;
+  }
+
+  get authHeader(): string {
+    return this.authorization;
+  }
+
+  url(path: string, query?: Record<string, QueryValue>): string {
+    return buildUrl(this.connection.host, path, query);
+  }
+
+  async json<T>(method: string, path: string, options: { query?: Record<string, QueryValue>; body?: unknown; attempts?: number } = {}): Promise<T> {
+    const url = this.url(path, options.query);
+    const attempts = options.attempts ?? this.options.attempts ?? 4;
+    const minBackoff = this.options.minBackoffMs ?? 250;
+    const maxBackoff = this.options.maxBackoffMs ?? 8_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(method, url, options.body);
+      } catch (error) {
+        const apiError = error as LangfuseApiError;
+        const retryable = ['network', 'timeout', 'server', 'rate-limited'].includes(apiError.kind);
+        if (!retryable || attempt + 1 >= attempts) throw apiError;
+        const delay = apiError.retryAfterMs ?? backoffDelay(attempt, minBackoff, maxBackoff);
+        await sleep(Math.min(delay, maxBackoff * 4));
+      }
+    }
+  }
+
+  private async once<T>(method: string, url: string, body: unknown): Promise<T> {
+    const timeout = this.options.timeoutMs ?? 15_000;
+    let response;
+    try {
+      response = await request(url, {
+        method: method as 'GET',
+        dispatcher: this.agent,
+        headers: {
+          authorization: this.authorization,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+    } catch (error) {
+      const timedOut =
+        error instanceof undiciErrors.HeadersTimeoutError ||
+        error instanceof undiciErrors.BodyTimeoutError ||
+        error instanceof undiciErrors.ConnectTimeoutError;
+      if (timedOut) {
+        throw new LangfuseApiError('timeout', `no answer from ${url} within ${Math.round(timeout / 1000)}s`, url);
+      }
+      const code = (error as { code?: string }).code ?? (error as Error).message;
+      throw new LangfuseApiError('network', `cannot reach ${this.connection.host} (${code}): is the host right and up?`, url);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch {
+      throw new LangfuseApiError('timeout', `the answer from ${url} was cut off`, url, response.statusCode);
+    }
+    const status = response.statusCode;
+    if (status >= 200 && status < 300) {
+      if (!text) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new LangfuseApiError('bad-response', `${status} from ${url} was not JSON: is this a Langfuse host?`, url, status);
+      }
+    }
+    const detail = describeBody(text);
+    const suffix = detail ? ` (${detail})` : '';
+    if (status === 401 || status === 403) {
+      throw new LangfuseApiError(
+        'auth',
+        `${status} from ${url}: check LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY and the host`,
+        url,
+        status,
+        null,
+        detail,
+      );
+    }
+    if (status === 404) throw new LangfuseApiError('not-found', `404 from ${url}${suffix}`, url, status, null, detail);
+    if (status === 429) {
+      const wait = parseRetryAfter(response.headers['retry-after']);
+      throw new LangfuseApiError(
+        'rate-limited',
+        `429 from ${url}: rate limited${wait === null ? '' : `, retry in ${Math.ceil(wait / 1000)}s`}`,
+        url,
+        status,
+        wait,
+        detail,
+      );
+    }
+    if (status >= 500) throw new LangfuseApiError('server', `${status} from ${url}${suffix}`, url, status, null, detail);
+    throw new LangfuseApiError('bad-request', `${status} from ${url}${suffix}`, url, status, null, detail);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

@@ -1,0 +1,275 @@
+// LiveSource implementations. Over tracetop's own server: SSE with resume (Last-Event-ID), so
+// nothing is lost or doubled across a dropped connection or a restart. Over stock Langfuse:
+// polling with a time cursor, overlap and de-duplication, so late-arriving ingestion is still
+// caught. Both coalesce: the consumer gets at most one batch per flush interval, with one
+// entry per trace (the newest), and memory is bounded by the number of distinct traces
+// changed within one interval.
+
+import { EventSource } from 'eventsource';
+import type { TraceSummary } from '../domain/types.js';
+import type { LangfuseClient } from '../api/client.js';
+import { LangfuseApiError } from '../api/http.js';
+import type { TraceQuery } from '../api/types.js';
+import type { ConnectionState, LiveSource, LiveSourceStats, LiveStatus } from './types.js';
+
+export interface LiveSourceOptions {
+  client: LangfuseClient;
+  filter?: TraceQuery;
+  /** Client-side check on top of the server-side filter (the filter language's residue). */
+  accept?: (trace: TraceSummary) => boolean;
+  mode?: 'auto' | 'sse' | 'poll';
+  pollIntervalMs?: number;
+  historyLimit?: number;
+  flushIntervalMs?: number;
+}
+
+abstract class BaseSource implements LiveSource {
+  private readonly traceListeners = new Set<(traces: TraceSummary[]) => void>();
+  private readonly statusListeners = new Set<(status: LiveStatus) => void>();
+  private pending = new Map<string, TraceSummary>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  protected current: LiveStatus;
+  protected stopped = false;
+
+  constructor(protected readonly options: LiveSourceOptions) {
+    this.current = {
+      state: 'connecting',
+      detail: null,
+      host: options.client.host,
+      stats: { received: 0, coalesced: 0, lagMs: 0, lastEventId: null },
+    };
+  }
+
+  abstract start(): void;
+  protected abstract shutdown(): Promise<void>;
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flush();
+    await this.shutdown();
+  }
+
+  onTraces(listener: (traces: TraceSummary[]) => void): () => void {
+    this.traceListeners.add(listener);
+    return () => this.traceListeners.delete(listener);
+  }
+
+  onStatus(listener: (status: LiveStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  status(): LiveStatus {
+    return this.current;
+  }
+
+  protected setState(state: ConnectionState, detail: string | null = null): void {
+    if (this.current.state === state && this.current.detail === detail) return;
+    this.current = { ...this.current, state, detail };
+    this.emitStatus();
+  }
+
+  protected updateStats(patch: Partial<LiveSourceStats>): void {
+    this.current = { ...this.current, stats: { ...this.current.stats, ...patch } };
+  }
+
+  private emitStatus(): void {
+    for (const listener of this.statusListeners) listener(this.current);
+  }
+
+  /** Queues a change; a newer change of the same trace replaces the queued one. */
+  protected push(trace: TraceSummary): void {
+    if (this.options.accept && !this.options.accept(trace)) return;
+    if (this.pending.has(trace.id)) {
+      this.pending.delete(trace.id);
+      this.updateStats({ coalesced: this.current.stats.coalesced + 1 });
+    }
+    this.pending.set(trace.id, trace);
+    this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs ?? 100);
+  }
+
+  protected flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.updateStats({ received: this.current.stats.received + batch.length });
+    for (const listener of this.traceListeners) listener(batch);
+    this.emitStatus();
+  }
+
+  protected async loadHistory(): Promise<void> {
+    const history = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? 100 });
+    // Oldest first, so the newest ends on top of a list that prepends arrivals.
+    for (const trace of history.reverse()) this.push(trace);
+    this.flush();
+  }
+}
+
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export class SseSource extends BaseSource {
+  private source: EventSource | null = null;
+  private lastEventId: string | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private historyLoaded = false;
+
+  start(): void {
+    this.connect();
+  }
+
+  private streamUrl(): string {
+    const filter = this.options.filter ?? {};
+    return this.options.client.http.url('/api/public/stream', {
+      kinds: 'trace',
+      userId: filter.userId,
+      sessionId: filter.sessionId,
+      name: filter.name,
+      environment: filter.environment,
+      tags: filter.tags,
+      // EventSource sends Last-Event-ID itself on its own reconnects; a fresh EventSource
+      // (after a failure it gave up on) resumes through the query parameter instead.
+      lastEventId: this.lastEventId ?? undefined,
+    });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const auth = this.options.client.http.authHeader;
+    const source = new EventSource(this.streamUrl(), {
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: auth } }),
+    });
+    this.source = source;
+    source.addEventListener('hello', (event) => {
+      const hello = JSON.parse(event.data) as { reset?: boolean };
+      this.failures = 0;
+      this.lastEventId = event.lastEventId || this.lastEventId;
+      this.setState('live');
+      if (!this.historyLoaded || hello.reset) {
+        this.historyLoaded = true;
+        this.loadHistory().catch((error) => this.setState('live', `history: ${describeError(error)}`));
+      }
+    });
+    source.addEventListener('trace', (event) => {
+      this.lastEventId = event.lastEventId;
+      const message = JSON.parse(event.data) as { at: string; data: TraceSummary };
+      this.updateStats({ lastEventId: event.lastEventId, lagMs: Math.max(0, Date.now() - Date.parse(message.at)) });
+      this.push(message.data);
+    });
+    source.addEventListener('error', (event) => {
+      if (this.stopped) return;
+      const code = (event as { code?: number }).code;
+      if (source.readyState === EventSource.CLOSED) {
+        // EventSource gave up (a non-200 answer such as 401, or a bad content type): retry
+        // ourselves with backoff, resuming from the last id we saw.
+        this.failures++;
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6));
+        const reason =
+          code === 401 || code === 403
+            ? `${code} from ${this.options.client.host}: check LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY`
+            : code
+              ? `stream answered ${code}`
+              : 'stream closed';
+        this.setState(this.failures > 3 ? 'offline' : 'reconnecting', `${reason}; retrying in ${Math.round(delay / 1000)}s`);
+        this.retryTimer = setTimeout(() => this.connect(), delay);
+      } else {
+        this.setState('reconnecting', 'connection lost; resuming');
+      }
+    });
+  }
+
+  protected async shutdown(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.source?.close();
+  }
+}
+
+export class PollSource extends BaseSource {
+  private timer: NodeJS.Timeout | null = null;
+  /** Trace id → updatedAt already delivered, to drop what an overlapping poll sees again. */
+  private readonly seen = new Map<string, string>();
+  private cursorMs: number | null = null;
+  private intervalMs: number;
+  private failures = 0;
+
+  constructor(options: LiveSourceOptions) {
+    super(options);
+    this.intervalMs = options.pollIntervalMs ?? 2_000;
+  }
+
+  /** Langfuse's OTLP path is asynchronous (seconds to tens of seconds): re-read that far back. */
+  static readonly OVERLAP_MS = 120_000;
+  private static readonly SEEN_LIMIT = 50_000;
+
+  start(): void {
+    void this.poll();
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.poll(), delay);
+  }
+
+  private remember(trace: TraceSummary): boolean {
+    const key = `${trace.updatedAt}|${trace.latency}|${trace.totalCost}|${trace.observationCount}`;
+    if (this.seen.get(trace.id) === key) return false;
+    this.seen.delete(trace.id);
+    this.seen.set(trace.id, key);
+    if (this.seen.size > PollSource.SEEN_LIMIT) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    return true;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.stopped) return;
+    const started = Date.now();
+    try {
+      const from = this.cursorMs === null ? undefined : new Date(this.cursorMs - PollSource.OVERLAP_MS).toISOString();
+      const traces = await this.options.client.listTraces({
+        ...this.options.filter,
+        limit: this.cursorMs === null ? (this.options.historyLimit ?? 100) : 100,
+        fromTimestamp: from ?? this.options.filter?.fromTimestamp,
+      });
+      for (const trace of traces.reverse()) {
+        if (!this.remember(trace)) continue;
+        this.push(trace);
+        const ms = Date.parse(trace.timestamp);
+        if (this.cursorMs === null || ms > this.cursorMs) this.cursorMs = ms;
+      }
+      this.cursorMs ??= started;
+      this.flush();
+      this.failures = 0;
+      this.updateStats({ lagMs: Date.now() - started });
+      this.setState('polling', `every ${Math.round(this.intervalMs / 100) / 10}s`);
+      this.schedule(this.intervalMs);
+    } catch (error) {
+      this.failures++;
+      let delay = Math.min(60_000, this.intervalMs * 2 ** Math.min(this.failures, 5));
+      if (error instanceof LangfuseApiError && error.kind === 'rate-limited') {
+        // Slow down for good: Cloud's legacy read limit can be 15 requests a minute.
+        this.intervalMs = Math.min(60_000, Math.max(this.intervalMs * 2, 4_000));
+        delay = Math.max(delay, error.retryAfterMs ?? 0);
+      }
+      this.setState(this.failures > 3 ? 'offline' : 'reconnecting', `${describeError(error)}; retrying in ${Math.round(delay / 1000)}s`);
+      this.schedule(delay);
+    }
+  }
+
+  protected async shutdown(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+/** Picks SSE when the backend streams, polling otherwise. */
+export async function createLiveSource(options: LiveSourceOptions): Promise<LiveSource> {
+  const mode = options.mode ?? 'auto';
+  if (mode === 'poll') return new PollSource(options);
+  if (mode === 'sse') return new SseSource(options);
+  const backend = await options.client.backend();
+  return backend.streams ? new SseSource(options) : new PollSource({ pollIntervalMs: 5_000, ...options });
+}
