@@ -206,8 +206,24 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
   }
 
   async listTraces(query: TraceQuery): Promise<TraceSummary[]> {
-    const { generation } = await this.backend();
+    const { generation, streams } = await this.backend();
     const limit = Math.min(query.limit ?? 50, 100);
+    const filters = {
+      userId: query.userId,
+      tags: query.tags,
+      sessionId: query.sessionId,
+      name: query.name,
+      environment: query.environment,
+      release: query.release,
+      version: query.version,
+      fromTimestamp: query.fromTimestamp,
+      toTimestamp: query.toTimestamp,
+    };
+    if (streams) {
+      // tracetop's server has full summaries (tokens, levels, scores) in one request.
+      const page = await this.get<{ data: TraceSummary[] }>('/api/public/stream/traces', { ...filters, limit: query.limit ?? 100 });
+      return page.data;
+    }
     if (generation === 'v1') {
       const page = await this.get<Paged<Trace>>('/api/public/traces', {
         limit,

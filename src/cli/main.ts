@@ -11,7 +11,15 @@ const HELP = `
     $ tracetop --demo                 embedded backend + demo traffic, no keys needed
     $ tracetop serve                  run the embedded Langfuse-compatible backend
 
-  Connection (flags override the environment)
+  Filters
+    --tag TAG             traces carrying the tag (repeatable: all of them)
+    --user ID  --session ID  --name NAME  --env ENV (repeatable)
+
+  Commands
+    tail [filters] [--json]   the live stream as lines (JSON lines for jq)
+
+  Connection (flags > environment > profile)
+    --profile NAME        a profile from $XDG_CONFIG_HOME/tracetop/config.toml (env TRACETOP_PROFILE)
     --host URL            Langfuse host (env LANGFUSE_BASE_URL, LANGFUSE_BASEURL, LANGFUSE_HOST);
                           none: the embedded backend on 127.0.0.1:3939
     --public-key KEY      (env LANGFUSE_PUBLIC_KEY)
@@ -45,6 +53,13 @@ export async function run(argv: string[]): Promise<void> {
       db: { type: 'string' },
       stream: { type: 'boolean', default: true },
       readApi: { type: 'string' },
+      profile: { type: 'string' },
+      tag: { type: 'string', isMultiple: true },
+      user: { type: 'string' },
+      session: { type: 'string' },
+      name: { type: 'string' },
+      env: { type: 'string', isMultiple: true },
+      json: { type: 'boolean', default: false },
     },
   });
   const [command] = cli.input;
@@ -58,6 +73,11 @@ export async function run(argv: string[]): Promise<void> {
     case 'tui': {
       const { tuiCommand } = await import('./tui.js');
       await tuiCommand(cli.flags);
+      return;
+    }
+    case 'tail': {
+      const { tailCommand } = await import('./tail.js');
+      await tailCommand(cli.flags);
       return;
     }
     default:

@@ -27,7 +27,8 @@ for (const readApi of ['v1', 'v2'] as const) {
     let server: TestServer;
     let client: LangfuseClient;
     before(async () => {
-      server = await startTestServer({ readApi });
+      // Without the stream the server is a stock Langfuse of that generation to the client.
+      server = await startTestServer({ readApi, streamEnabled: false });
       await seed(server);
       client = new LangfuseClient({ host: server.url, ...TEST_KEYS });
     });
@@ -39,7 +40,7 @@ for (const readApi of ['v1', 'v2'] as const) {
     it('detects the generation once', async () => {
       const info = await client.backend();
       assert.equal(info.generation, readApi);
-      assert.equal(info.streams, true);
+      assert.equal(info.streams, false);
     });
 
     it('lists traces newest first with filters', async () => {
@@ -82,6 +83,23 @@ for (const readApi of ['v1', 'v2'] as const) {
     });
   });
 }
+
+describe('LangfuseClient over tracetop (streaming) ', () => {
+  it('reads full summaries — tokens, levels, scores — for the list', async () => {
+    const server = await startTestServer();
+    await seed(server);
+    const client = new LangfuseClient({ host: server.url, ...TEST_KEYS });
+    assert.equal((await client.backend()).streams, true);
+    const traces = await client.listTraces({ userId: 'u_1' });
+    assert.deepEqual(traces.map((t) => t.id), ['t3', 't1']);
+    assert.equal(traces[1]!.totalTokens, 120);
+    assert.deepEqual(traces[1]!.scores, { helpfulness: 0.3 });
+    const [t2] = await client.listTraces({ tags: ['staging'] });
+    assert.equal(t2!.errorCount, 1);
+    await client.close();
+    await server.close();
+  });
+});
 
 describe('LangfuseClient failures', () => {
   let server: TestServer;

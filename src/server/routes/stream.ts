@@ -1,6 +1,8 @@
 // GET /api/public/stream: tracetop's own live endpoint (stock Langfuse has none).
 
 import { badRequest } from '../http.js';
+import { traceSummary } from '../views.js';
+import { traceWhere } from './reads-v1.js';
 import type { StreamKind } from '../stream-hub.js';
 import type { Route, RouteContext } from './context.js';
 
@@ -37,4 +39,29 @@ function openStream(ctx: RouteContext) {
   return undefined;
 }
 
-export const streamRoutes: Route[] = [{ method: 'GET', path: '/api/public/stream', handler: openStream }];
+type Row = Record<string, unknown>;
+
+/**
+ * GET /api/public/stream/traces: the newest trace summaries (with aggregates the Langfuse list
+ * lacks: tokens, level counts, latest scores) — the history a live list starts from. Takes
+ * the filters of GET /traces plus `limit` (≤ 1000).
+ */
+function recentSummaries(ctx: RouteContext) {
+  const limit = ctx.query.int('limit', 100, 1, 1000);
+  const { where, params } = traceWhere(ctx.query);
+  const ids = (
+    ctx.repo.prepare(`SELECT t.id FROM traces t ${where} ORDER BY t.ts_ms DESC, t.id DESC LIMIT ?`).all(...params, limit) as Row[]
+  ).map((row) => String(row.id));
+  const stored = ctx.repo.getTraces(ids);
+  const scores = ctx.repo.scoresOfTraces(ids);
+  const io = ctx.query.strings('fields').includes('io');
+  return {
+    status: 200,
+    body: { data: ids.flatMap((id) => (stored.has(id) ? [traceSummary(stored.get(id)!, scores.get(id) ?? [], { io })] : [])) },
+  };
+}
+
+export const streamRoutes: Route[] = [
+  { method: 'GET', path: '/api/public/stream', handler: openStream },
+  { method: 'GET', path: '/api/public/stream/traces', handler: recentSummaries },
+];

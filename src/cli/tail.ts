@@ -1,0 +1,77 @@
+// `tracetop tail`: the live stream as lines — JSON for jq, or one compact line per change.
+
+import type { TraceSummary } from '../domain/types.js';
+import { createLiveSource } from '../stream/live-source.js';
+import { connect } from './connect.js';
+import { queryFromFlags, type TuiFlags } from './tui.js';
+import { formatCost, formatLatency, formatLevels, formatScores, formatTime } from '../ui/format.js';
+import { sanitizeLine } from '../domain/sanitize.js';
+
+/** The stable shape of one `tail --json` line (documented in the README). */
+export function tailJsonLine(trace: TraceSummary): string {
+  return JSON.stringify({
+    type: 'trace',
+    id: trace.id,
+    timestamp: trace.timestamp,
+    name: trace.name,
+    userId: trace.userId,
+    sessionId: trace.sessionId,
+    tags: trace.tags,
+    environment: trace.environment,
+    release: trace.release,
+    version: trace.version,
+    latency: trace.latency,
+    totalCost: trace.totalCost,
+    inputTokens: trace.inputTokens,
+    outputTokens: trace.outputTokens,
+    totalTokens: trace.totalTokens,
+    observationCount: trace.observationCount,
+    errorCount: trace.errorCount,
+    warningCount: trace.warningCount,
+    scores: trace.scores,
+    updatedAt: trace.updatedAt,
+  });
+}
+
+export function tailTextLine(trace: TraceSummary, width = 160): string {
+  const parts = [
+    formatTime(trace.timestamp),
+    trace.name ?? trace.id,
+    trace.userId ?? '-',
+    formatLatency(trace.latency) || '-',
+    formatCost(trace.totalCost) || '-',
+    formatLevels(trace),
+    formatScores(trace.scores),
+  ].filter(Boolean);
+  return sanitizeLine(parts.join('  '), width);
+}
+
+export async function tailCommand(flags: TuiFlags & { json?: boolean }): Promise<void> {
+  const backend = await connect(flags, (line) => process.stderr.write(`${line}\n`));
+  const source = await createLiveSource({ client: backend.client, filter: queryFromFlags(flags) });
+  let closed = false;
+  const finish = async () => {
+    if (closed) return;
+    closed = true;
+    await source.stop();
+    await backend.close();
+  };
+  // `| head` closes the pipe: that is a normal end, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') void finish().then(() => process.exit(0));
+  });
+  source.onTraces((traces) => {
+    if (closed) return;
+    const text = traces.map((trace) => (flags.json ? tailJsonLine(trace) : tailTextLine(trace, process.stdout.columns || 160))).join('\n');
+    process.stdout.write(`${text}\n`);
+  });
+  source.onStatus((status) => {
+    if (status.state === 'offline' || status.state === 'reconnecting') process.stderr.write(`tracetop: ${status.state}: ${status.detail ?? ''}\n`);
+  });
+  source.start();
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await finish();
+}

@@ -1,0 +1,176 @@
+// Pretty, syntax-tokenised JSON for the detail pane and `tracetop get`, built only as far as
+// it will be shown: a 10 MB string, JSON nested 1,000 deep or a 100,000-element array costs
+// what fits in maxLines, not what the payload weighs. Every string passes the sanitiser.
+
+import { sanitizeText, stringWidth } from './sanitize.js';
+
+export type TokenKind = 'key' | 'string' | 'number' | 'boolean' | 'null' | 'punct' | 'fold';
+
+export interface Token {
+  text: string;
+  kind: TokenKind;
+}
+
+export type JsonLine = Token[];
+
+export interface JsonViewOptions {
+  width: number;
+  maxLines?: number;
+  maxStringLength?: number;
+  maxDepth?: number;
+  maxItems?: number;
+  indent?: number;
+}
+
+/** Langfuse v4 returns input/output as raw strings: show JSON inside a string as JSON. */
+export function unwrapJsonString(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (trimmed.length < 2 || trimmed.length > 5_000_000 || !'[{'.includes(trimmed[0]!)) return value;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return value;
+  }
+}
+
+class LineBuilder {
+  readonly lines: JsonLine[] = [];
+  private current: JsonLine = [];
+  private currentWidth = 0;
+
+  constructor(
+    private readonly width: number,
+    private readonly maxLines: number,
+  ) {}
+
+  get full(): boolean {
+    return this.lines.length >= this.maxLines;
+  }
+
+  push(text: string, kind: TokenKind, indent: string): void {
+    // Wrap long tokens across lines, continuing at the same indentation.
+    let rest = text;
+    while (rest.length > 0 && !this.full) {
+      const room = this.width - this.currentWidth;
+      const restWidth = stringWidth(rest);
+      if (restWidth <= room) {
+        this.current.push({ text: rest, kind });
+        this.currentWidth += restWidth;
+        return;
+      }
+      if (room <= 0) {
+        this.newline(indent + ' ');
+        continue;
+      }
+      let cut = 0;
+      let width = 0;
+      for (const char of rest) {
+        const w = stringWidth(char);
+        if (width + w > room) break;
+        width += w;
+        cut += char.length;
+      }
+      if (cut === 0) {
+        this.newline(indent + ' ');
+        continue;
+      }
+      this.current.push({ text: rest.slice(0, cut), kind });
+      rest = rest.slice(cut);
+      this.newline(indent + ' ');
+    }
+  }
+
+  newline(indent: string): void {
+    if (this.full) return;
+    this.lines.push(this.current);
+    this.current = indent ? [{ text: indent, kind: 'punct' }] : [];
+    this.currentWidth = stringWidth(indent);
+  }
+
+  finish(): JsonLine[] {
+    if (this.current.length > 0 && !this.full) this.lines.push(this.current);
+    return this.lines;
+  }
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+export function formatJson(value: unknown, options: JsonViewOptions): JsonLine[] {
+  const maxStringLength = options.maxStringLength ?? 2_000;
+  const maxDepth = options.maxDepth ?? 40;
+  const maxItems = options.maxItems ?? 200;
+  const indentUnit = ' '.repeat(options.indent ?? 2);
+  const out = new LineBuilder(Math.max(8, options.width), options.maxLines ?? 10_000);
+  const seen = new WeakSet<object>();
+
+  const scalar = (item: unknown, indent: string) => {
+    if (item === null || item === undefined) out.push('null', 'null', indent);
+    else if (typeof item === 'boolean') out.push(String(item), 'boolean', indent);
+    else if (typeof item === 'number' || typeof item === 'bigint') out.push(String(item), 'number', indent);
+    else {
+      const text = String(item);
+      const shown = text.length > maxStringLength ? text.slice(0, maxStringLength) : text;
+      out.push(JSON.stringify(sanitizeText(shown)).slice(0, -1) + (text.length > maxStringLength ? '…"' : '"'), 'string', indent);
+      if (text.length > maxStringLength) out.push(` (+${numberFormat.format(text.length - maxStringLength)} chars)`, 'fold', indent);
+    }
+  };
+
+  const walk = (item: unknown, indent: string, depth: number): void => {
+    if (out.full) return;
+    if (typeof item !== 'object' || item === null) return scalar(item, indent);
+    if (seen.has(item)) return out.push('[circular]', 'fold', indent);
+    if (depth >= maxDepth) return out.push(Array.isArray(item) ? '[…] (depth limit)' : '{…} (depth limit)', 'fold', indent);
+    seen.add(item);
+    const inner = indent + indentUnit;
+    if (Array.isArray(item)) {
+      if (item.length === 0) {
+        out.push('[]', 'punct', indent);
+      } else {
+        out.push('[', 'punct', indent);
+        const shown = Math.min(item.length, maxItems);
+        for (let index = 0; index < shown && !out.full; index++) {
+          out.newline(inner);
+          walk(item[index], inner, depth + 1);
+          if (index < item.length - 1) out.push(',', 'punct', inner);
+        }
+        if (item.length > shown) {
+          out.newline(inner);
+          out.push(`… ${numberFormat.format(item.length - shown)} more items`, 'fold', inner);
+        }
+        out.newline(indent);
+        out.push(']', 'punct', indent);
+      }
+    } else {
+      const keys = Object.keys(item);
+      if (keys.length === 0) {
+        out.push('{}', 'punct', indent);
+      } else {
+        out.push('{', 'punct', indent);
+        const shown = Math.min(keys.length, maxItems);
+        for (let index = 0; index < shown && !out.full; index++) {
+          const key = keys[index]!;
+          out.newline(inner);
+          out.push(JSON.stringify(sanitizeText(key)), 'key', inner);
+          out.push(': ', 'punct', inner);
+          walk((item as Record<string, unknown>)[key], inner, depth + 1);
+          if (index < keys.length - 1) out.push(',', 'punct', inner);
+        }
+        if (keys.length > shown) {
+          out.newline(inner);
+          out.push(`… ${numberFormat.format(keys.length - shown)} more keys`, 'fold', inner);
+        }
+        out.newline(indent);
+        out.push('}', 'punct', indent);
+      }
+    }
+    seen.delete(item);
+  };
+
+  walk(unwrapJsonString(value), '', 0);
+  return out.finish();
+}
+
+export function jsonLinesToPlain(lines: JsonLine[]): string[] {
+  return lines.map((line) => line.map((token) => token.text).join(''));
+}

@@ -1,0 +1,108 @@
+// Trace content is untrusted: model output and end-user input may carry escape sequences that
+// would clear the screen, retitle the window, write the clipboard (OSC 52) or plant links
+// (OSC 8) in an on-call engineer's terminal. Everything from a trace passes through here
+// before it reaches the screen: control characters become visible, inert text.
+//
+// Visible forms: ESC → "␛" (so "\x1b[2J" shows as "␛[2J"), other C0 controls → their Control
+// Pictures (U+2400 block, e.g. BEL → "␇"), DEL → "␡", C1 controls and invisible or
+// direction-changing format characters → "<U+202E>", lone surrogates → U+FFFD.
+
+import stringWidth from 'string-width';
+
+const CONTROL_PICTURES_BASE = 0x2400;
+
+function isInvisibleFormat(code: number): boolean {
+  return (
+    (code >= 0x200b && code <= 0x200f) || // zero-width space/joiners, LRM/RLM
+    (code >= 0x2028 && code <= 0x202e) || // line/paragraph separators, bidi embeddings and overrides
+    (code >= 0x2060 && code <= 0x206f) || // word joiner, invisible operators, bidi isolates
+    code === 0xfeff || // BOM / zero-width no-break space
+    code === 0x061c || // Arabic letter mark
+    code === 0x00ad || // soft hyphen
+    (code >= 0xfff9 && code <= 0xfffb) // interlinear annotation
+  );
+}
+
+const hex = (code: number) => `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
+
+export interface SanitizeOptions {
+  /** Keep "\n" (multi-line views). */
+  keepNewlines?: boolean;
+  /** Keep "\t" as up to the next tab stop of two spaces. */
+  expandTabs?: boolean;
+}
+
+/** Returns s with every control and escape made visible and inert. Fast path: no change, no copy. */
+export function sanitizeText(s: string, options: SanitizeOptions = {}): string {
+  let clean = true;
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0xd800 && code <= 0xdfff) || code === 0x00ad || code === 0x061c || (code >= 0x200b && code <= 0x206f) || code >= 0xfeff) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x20) {
+      if (code === 0x0a && options.keepNewlines) out += '\n';
+      else if (code === 0x09 && options.expandTabs) out += '  ';
+      else if (code === 0x1b) out += '␛';
+      else out += String.fromCharCode(CONTROL_PICTURES_BASE + code);
+    } else if (code === 0x7f) {
+      out += '␡';
+    } else if (code >= 0x80 && code <= 0x9f) {
+      out += hex(code);
+    } else if (code >= 0xd800 && code <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        const codePoint = (code - 0xd800) * 0x400 + (next - 0xdc00) + 0x10000;
+        // Tag characters (U+E0000–E007F) are invisible and can smuggle text.
+        out += codePoint >= 0xe0000 && codePoint <= 0xe007f ? hex(codePoint) : s[i]! + s[i + 1]!;
+        i++;
+      } else {
+        out += '\uFFFD';
+      }
+    } else if (code >= 0xdc00 && code <= 0xdfff) {
+      out += '\uFFFD';
+    } else if (isInvisibleFormat(code)) {
+      out += hex(code);
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * One screen line: sanitised, newlines folded to "⏎", cut to `maxWidth` columns with an
+ * ellipsis — by grapheme, so no emoji, combining mark or wide character is split.
+ */
+export function sanitizeLine(s: string, maxWidth: number): string {
+  if (maxWidth <= 0) return '';
+  const text = sanitizeText(s.length > maxWidth * 4 + 16 ? s.slice(0, maxWidth * 4 + 16) : s).replace(/␊/g, '⏎').replace(/␍/g, '');
+  const truncatedInput = s.length > maxWidth * 4 + 16;
+  if (!truncatedInput && stringWidth(text) <= maxWidth) return text;
+  let width = 0;
+  let out = '';
+  for (const { segment } of segmenter.segment(text)) {
+    const w = stringWidth(segment);
+    if (width + w > maxWidth - 1) break;
+    out += segment;
+    width += w;
+  }
+  return `${out}…`;
+}
+
+/** Pads or cuts to exactly `width` columns (for table cells). */
+export function fitWidth(s: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const line = sanitizeLine(s, width);
+  const pad = ' '.repeat(Math.max(0, width - stringWidth(line)));
+  return align === 'left' ? line + pad : pad + line;
+}
+
+export { stringWidth };

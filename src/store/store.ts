@@ -1,0 +1,293 @@
+// The TUI's state: a zustand vanilla store fed by the LiveSource and driven by key commands.
+// Read state is plain data; write actions live under `actions` (components read slices and
+// call actions, never set state). The trace window is bounded: the oldest traces are evicted
+// past `capacity` and the count of evicted traces is shown.
+
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { TraceSummary, TraceWithFullDetails } from '../domain/types.js';
+import type { TraceReader } from '../api/types.js';
+import type { LiveStatus } from '../stream/types.js';
+import { allExpandable, buildTraceTree, defaultExpansion, visibleRows, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
+
+export type Screen = 'list' | 'trace' | 'help';
+
+export interface OpenTrace {
+  id: string;
+  state: 'loading' | 'loaded' | 'error';
+  trace: TraceWithFullDetails | null;
+  tree: TraceTree | null;
+  error: string | null;
+}
+
+export interface TuiState {
+  /** Trace summaries by id; mutated in place, `version` says when. */
+  traces: Map<string, TraceSummary>;
+  /** Arrival order, oldest first. */
+  order: string[];
+  version: number;
+  capacity: number;
+  evicted: number;
+  follow: boolean;
+  /** Length of `order` the paused view is anchored at. */
+  anchor: number;
+  cursor: number;
+  scrollTop: number;
+  screens: Screen[];
+  status: LiveStatus;
+  arrivals: number[];
+  filterText: string;
+  open: OpenTrace | null;
+  expanded: Set<string>;
+  treeCursor: number;
+  treeScrollTop: number;
+  focus: 'tree' | 'detail';
+  detailScroll: number;
+  message: string | null;
+  actions: TuiActions;
+}
+
+export interface TuiActions {
+  applyTraces(batch: TraceSummary[]): void;
+  setStatus(status: LiveStatus): void;
+  moveCursor(delta: number, viewHeight: number): void;
+  jumpTop(): void;
+  jumpBottom(viewHeight: number): void;
+  toggleFollow(): void;
+  openSelected(): void;
+  openTrace(id: string): void;
+  back(): void;
+  showHelp(): void;
+  moveTreeCursor(delta: number, viewHeight: number): void;
+  jumpTree(where: 'top' | 'bottom', viewHeight: number): void;
+  toggleNode(): void;
+  setNodeExpanded(expanded: boolean): void;
+  expandAll(): void;
+  collapseAll(): void;
+  toggleFocus(): void;
+  scrollDetail(delta: number): void;
+  setMessage(message: string | null): void;
+}
+
+/** The list as shown: newest first, anchored while paused. */
+export function visibleIds(state: Pick<TuiState, 'order' | 'follow' | 'anchor'>): { length: number; at(index: number): string | undefined } {
+  const length = state.follow ? state.order.length : Math.min(state.anchor, state.order.length);
+  return { length, at: (index) => (index < 0 || index >= length ? undefined : state.order[length - 1 - index]) };
+}
+
+export function newSincePause(state: Pick<TuiState, 'order' | 'follow' | 'anchor'>): number {
+  return state.follow ? 0 : Math.max(0, state.order.length - state.anchor);
+}
+
+/** The trace view's rows: the trace itself first, then the visible observations. */
+export function treeRows(state: Pick<TuiState, 'open' | 'expanded'>): (TreeNode | null)[] {
+  const tree = state.open?.tree;
+  if (!tree) return [null];
+  return [null, ...visibleRows(tree, state.expanded)];
+}
+
+export function tracesPerSecond(arrivals: number[], now = Date.now()): number {
+  const recent = arrivals.filter((at) => now - at <= 10_000);
+  return recent.length / 10;
+}
+
+const clamp = (value: number, min: number, max: number) => Math.max(min, Math.min(max, value));
+
+function keepVisible(cursor: number, scrollTop: number, height: number): number {
+  if (height <= 0) return 0;
+  if (cursor < scrollTop) return cursor;
+  if (cursor >= scrollTop + height) return cursor - height + 1;
+  return scrollTop;
+}
+
+export function createTuiStore(options: { reader: TraceReader; host: string; capacity?: number; filterText?: string }): StoreApi<TuiState> {
+  let refetchTimer: NodeJS.Timeout | null = null;
+
+  return createStore<TuiState>()((set, get) => {
+    const loadTrace = (id: string, keepView: boolean) => {
+      options.reader.getTrace(id).then(
+        (trace) => {
+          const current = get().open;
+          if (!current || current.id !== id) return;
+          const tree = buildTraceTree(trace);
+          const expanded = keepView ? new Set([...get().expanded, ...[...defaultExpansion(tree)].filter((nodeId) => !current.tree?.nodes.has(nodeId))]) : defaultExpansion(tree);
+          set({ open: { id, state: 'loaded', trace, tree, error: null }, expanded });
+        },
+        (error: unknown) => {
+          const current = get().open;
+          if (!current || current.id !== id) return;
+          // Keep what is shown when a live refresh fails; say why.
+          set({ open: { ...current, state: current.trace ? 'loaded' : 'error', error: error instanceof Error ? error.message : String(error) } });
+        },
+      );
+    };
+
+    const actions: TuiActions = {
+      applyTraces(batch) {
+        const state = get();
+        const now = Date.now();
+        const arrivals = state.arrivals.filter((at) => now - at <= 10_000);
+        for (const trace of batch) {
+          if (!state.traces.has(trace.id)) {
+            state.order.push(trace.id);
+          }
+          state.traces.set(trace.id, trace);
+          arrivals.push(now);
+        }
+        let { evicted, anchor } = state;
+        // Evict in chunks: one splice per chunk, not one shift per trace.
+        if (state.order.length > state.capacity) {
+          const excess = state.order.length - state.capacity + Math.ceil(state.capacity / 20);
+          const gone = state.order.splice(0, excess);
+          for (const id of gone) if (id !== state.open?.id) state.traces.delete(id);
+          evicted += gone.length;
+          anchor = Math.max(0, anchor - gone.length);
+        }
+        set({ version: state.version + 1, evicted, anchor, arrivals: arrivals.slice(-5_000) });
+        const open = state.open;
+        if (open && batch.some((trace) => trace.id === open.id) && !refetchTimer) {
+          // The open trace is still receiving spans: refresh it, at most twice a second.
+          refetchTimer = setTimeout(() => {
+            refetchTimer = null;
+            if (get().open?.id === open.id) loadTrace(open.id, true);
+          }, 500);
+        }
+      },
+      setStatus(status) {
+        set({ status });
+      },
+      moveCursor(delta, viewHeight) {
+        const state = get();
+        const { length } = visibleIds(state);
+        const cursor = clamp(state.cursor + delta, 0, Math.max(0, length - 1));
+        // Moving off the newest row pauses the view (as `less +F` does): it holds still while
+        // new traces count up; space or g follows again.
+        const pause = state.follow && cursor > 0;
+        set({
+          cursor,
+          follow: pause ? false : state.follow,
+          anchor: pause ? state.order.length : state.anchor,
+          scrollTop: keepVisible(cursor, state.scrollTop, viewHeight),
+        });
+      },
+      jumpTop() {
+        set({ cursor: 0, scrollTop: 0, follow: true });
+      },
+      jumpBottom(viewHeight) {
+        const state = get();
+        const anchor = state.follow ? state.order.length : state.anchor;
+        const length = Math.min(anchor, state.order.length);
+        const cursor = Math.max(0, length - 1);
+        set({ follow: false, anchor, cursor, scrollTop: keepVisible(cursor, state.scrollTop, viewHeight) });
+      },
+      toggleFollow() {
+        const state = get();
+        if (state.follow) set({ follow: false, anchor: state.order.length });
+        else set({ follow: true, cursor: 0, scrollTop: 0 });
+      },
+      openSelected() {
+        const state = get();
+        const id = visibleIds(state).at(state.cursor);
+        if (id) actions.openTrace(id);
+      },
+      openTrace(id) {
+        const state = get();
+        set({
+          open: { id, state: 'loading', trace: null, tree: null, error: null },
+          screens: [...state.screens.filter((screen) => screen !== 'trace' && screen !== 'help'), 'trace'],
+          expanded: new Set(),
+          treeCursor: 0,
+          treeScrollTop: 0,
+          focus: 'tree',
+          detailScroll: 0,
+        });
+        loadTrace(id, false);
+      },
+      back() {
+        const screens = get().screens;
+        if (screens.length <= 1) return;
+        const next = screens.slice(0, -1);
+        set({ screens: next, ...(next.includes('trace') ? {} : { open: null }) });
+      },
+      showHelp() {
+        const screens = get().screens;
+        if (screens.at(-1) === 'help') set({ screens: screens.slice(0, -1) });
+        else set({ screens: [...screens, 'help'] });
+      },
+      moveTreeCursor(delta, viewHeight) {
+        const state = get();
+        const rows = treeRows(state);
+        const treeCursor = clamp(state.treeCursor + delta, 0, rows.length - 1);
+        set({ treeCursor, treeScrollTop: keepVisible(treeCursor, state.treeScrollTop, viewHeight), detailScroll: 0 });
+      },
+      jumpTree(where, viewHeight) {
+        const state = get();
+        const rows = treeRows(state);
+        const treeCursor = where === 'top' ? 0 : rows.length - 1;
+        set({ treeCursor, treeScrollTop: keepVisible(treeCursor, state.treeScrollTop, viewHeight), detailScroll: 0 });
+      },
+      toggleNode() {
+        const state = get();
+        const node = treeRows(state)[state.treeCursor];
+        if (!node || node.children.length === 0) return;
+        actions.setNodeExpanded(!state.expanded.has(node.id));
+      },
+      setNodeExpanded(expand) {
+        const state = get();
+        const node = treeRows(state)[state.treeCursor];
+        if (!node) return;
+        if (!expand && (!state.expanded.has(node.id) || node.children.length === 0) && node.parentId) {
+          // ← on a leaf or a collapsed node goes to its parent, as in file managers.
+          const rows = treeRows(state);
+          const parentIndex = rows.findIndex((row) => row?.id === node.parentId);
+          if (parentIndex >= 0) set({ treeCursor: parentIndex, treeScrollTop: Math.min(state.treeScrollTop, parentIndex) });
+          return;
+        }
+        if (node.children.length === 0) return;
+        const expanded = new Set(state.expanded);
+        if (expand) expanded.add(node.id);
+        else expanded.delete(node.id);
+        set({ expanded });
+      },
+      expandAll() {
+        const tree = get().open?.tree;
+        if (tree) set({ expanded: allExpandable(tree) });
+      },
+      collapseAll() {
+        set({ expanded: new Set(), treeCursor: 0, treeScrollTop: 0 });
+      },
+      toggleFocus() {
+        set({ focus: get().focus === 'tree' ? 'detail' : 'tree' });
+      },
+      scrollDetail(delta) {
+        set({ detailScroll: Math.max(0, get().detailScroll + delta) });
+      },
+      setMessage(message) {
+        set({ message });
+      },
+    };
+
+    return {
+      traces: new Map(),
+      order: [],
+      version: 0,
+      capacity: options.capacity ?? 50_000,
+      evicted: 0,
+      follow: true,
+      anchor: 0,
+      cursor: 0,
+      scrollTop: 0,
+      screens: ['list'],
+      status: { state: 'connecting', detail: null, host: options.host, stats: { received: 0, coalesced: 0, lagMs: 0, lastEventId: null } },
+      arrivals: [],
+      filterText: options.filterText ?? '',
+      open: null,
+      expanded: new Set(),
+      treeCursor: 0,
+      treeScrollTop: 0,
+      focus: 'tree',
+      detailScroll: 0,
+      message: null,
+      actions,
+    };
+  });
+}

@@ -1,0 +1,51 @@
+// One line: connection state, host, filter, rate, buffer, pause — what an on-call engineer
+// checks first when the list looks wrong.
+import React from 'react';
+import { Text } from 'ink';
+import { newSincePause, tracesPerSecond } from '../../store/store.js';
+import { sanitizeLine } from '../../domain/sanitize.js';
+import { useTui } from '../store-context.js';
+import { theme } from '../theme.js';
+
+const STATE_COLOUR = { live: theme.ok, polling: theme.ok, connecting: theme.warning, reconnecting: theme.warning, offline: theme.error } as const;
+
+export function StatusBar({ width }: { width: number }) {
+  const status = useTui((state) => state.status);
+  const filterText = useTui((state) => state.filterText);
+  const arrivals = useTui((state) => state.arrivals);
+  const buffered = useTui((state) => state.order.length);
+  const evicted = useTui((state) => state.evicted);
+  const paused = useTui((state) => newSincePause(state));
+  const follow = useTui((state) => state.follow);
+  const message = useTui((state) => state.message);
+  useTui((state) => state.version);
+  const rate = tracesPerSecond(arrivals);
+  const host = status.host.replace(/^https?:\/\//, '');
+  const parts: { text: string; color?: string; bold?: boolean }[] = [
+    { text: `● ${status.state}`, color: STATE_COLOUR[status.state], bold: true },
+  ];
+  if (status.detail && status.state !== 'live') parts.push({ text: ` ${status.detail}`, color: STATE_COLOUR[status.state] });
+  parts.push({ text: `  ${host}`, color: theme.muted });
+  if (filterText) parts.push({ text: `  filter: ${filterText}`, color: theme.accent });
+  parts.push({ text: `  ${rate.toFixed(1)}/s` });
+  parts.push({ text: `  ${buffered.toLocaleString('en-US')} buffered${evicted ? ` (${evicted.toLocaleString('en-US')} evicted)` : ''}`, color: theme.muted });
+  if (!follow) parts.push({ text: `  PAUSED +${paused} new`, color: theme.warning, bold: true });
+  if (message) parts.push({ text: `  ${message}`, color: theme.accent });
+  parts.push({ text: '  ?:help q:quit', color: theme.muted });
+  // Cut to the width part by part so a long detail never wraps the bar onto a second line.
+  let room = width;
+  return (
+    <Text wrap="truncate-end">
+      {parts.map((part, index) => {
+        if (room <= 0) return null;
+        const text = sanitizeLine(part.text, room);
+        room -= text.length;
+        return (
+          <Text key={index} color={part.color} bold={part.bold}>
+            {text}
+          </Text>
+        );
+      })}
+    </Text>
+  );
+}

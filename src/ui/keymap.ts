@@ -1,0 +1,97 @@
+// Every key tracetop answers to, as named commands in one table: the input handler looks keys
+// up here and the help screen (`?`) is rendered from it, so the two cannot disagree.
+
+import type { Screen } from '../store/store.js';
+
+export type Command =
+  | 'cursor.down'
+  | 'cursor.up'
+  | 'cursor.top'
+  | 'cursor.bottom'
+  | 'page.down'
+  | 'page.up'
+  | 'halfpage.down'
+  | 'halfpage.up'
+  | 'open'
+  | 'back'
+  | 'follow.toggle'
+  | 'node.collapse'
+  | 'node.expand'
+  | 'tree.expandAll'
+  | 'tree.collapseAll'
+  | 'focus.toggle'
+  | 'help'
+  | 'quit';
+
+export interface KeyBinding {
+  command: Command;
+  /** How the help screen names the keys. */
+  keys: string[];
+  description: string;
+  screens: Screen[];
+}
+
+export const KEYMAP: KeyBinding[] = [
+  { command: 'cursor.down', keys: ['↓', 'j'], description: 'next row (in the detail pane: scroll)', screens: ['list', 'trace'] },
+  { command: 'cursor.up', keys: ['↑', 'k'], description: 'previous row', screens: ['list', 'trace'] },
+  { command: 'cursor.top', keys: ['g', 'Home'], description: 'first row (the list: newest, and follow)', screens: ['list', 'trace'] },
+  { command: 'cursor.bottom', keys: ['G', 'End'], description: 'last row', screens: ['list', 'trace'] },
+  { command: 'halfpage.down', keys: ['Ctrl-d'], description: 'half a page down', screens: ['list', 'trace'] },
+  { command: 'halfpage.up', keys: ['Ctrl-u'], description: 'half a page up', screens: ['list', 'trace'] },
+  { command: 'page.down', keys: ['PgDn', 'Ctrl-f'], description: 'a page down', screens: ['list', 'trace'] },
+  { command: 'page.up', keys: ['PgUp', 'Ctrl-b'], description: 'a page up', screens: ['list', 'trace'] },
+  { command: 'open', keys: ['Enter'], description: 'open the trace (in a tree: expand/collapse the node)', screens: ['list', 'trace'] },
+  { command: 'back', keys: ['Esc', 'Backspace'], description: 'back to the previous screen', screens: ['trace', 'help'] },
+  { command: 'follow.toggle', keys: ['Space'], description: 'pause the list / follow the newest again', screens: ['list'] },
+  { command: 'node.collapse', keys: ['←', 'h'], description: 'collapse the node (again: go to its parent)', screens: ['trace'] },
+  { command: 'node.expand', keys: ['→', 'l'], description: 'expand the node', screens: ['trace'] },
+  { command: 'tree.expandAll', keys: ['e', '['], description: 'expand all', screens: ['trace'] },
+  { command: 'tree.collapseAll', keys: ['c', ']'], description: 'collapse all', screens: ['trace'] },
+  { command: 'focus.toggle', keys: ['Tab'], description: 'switch between the tree and the detail pane', screens: ['trace'] },
+  { command: 'help', keys: ['?'], description: 'this help', screens: ['list', 'trace', 'help'] },
+  { command: 'quit', keys: ['q', 'Ctrl-c'], description: 'quit (the terminal is restored)', screens: ['list', 'trace', 'help'] },
+];
+
+/** The subset of Ink's key object tracetop reads. */
+export interface KeyPress {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+  tab?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+}
+
+/** Names a keypress the way KEYMAP does. */
+export function keyName(input: string, key: KeyPress): string | null {
+  if (key.upArrow) return '↑';
+  if (key.downArrow) return '↓';
+  if (key.leftArrow) return '←';
+  if (key.rightArrow) return '→';
+  if (key.pageUp) return 'PgUp';
+  if (key.pageDown) return 'PgDn';
+  if (key.home) return 'Home';
+  if (key.end) return 'End';
+  if (key.return) return 'Enter';
+  if (key.escape) return 'Esc';
+  if (key.tab) return 'Tab';
+  if (key.backspace || key.delete) return 'Backspace';
+  if (key.ctrl && input) return `Ctrl-${input.toLowerCase()}`;
+  if (input === ' ') return 'Space';
+  return input || null;
+}
+
+export function commandFor(input: string, key: KeyPress, screen: Screen): Command | null {
+  const name = keyName(input, key);
+  if (!name) return null;
+  const binding = KEYMAP.find((entry) => entry.screens.includes(screen) && entry.keys.includes(name));
+  return binding?.command ?? null;
+}

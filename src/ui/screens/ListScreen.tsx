@@ -1,0 +1,73 @@
+// The live list: newest traces on top, only the rows that fit are rendered, columns dropped by
+// priority as the terminal narrows.
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { TraceSummary } from '../../domain/types.js';
+import { fitWidth } from '../../domain/sanitize.js';
+import { visibleIds } from '../../store/store.js';
+import { layoutColumns, type ColumnSpec } from '../table-layout.js';
+import { formatCost, formatLatency, formatLevels, formatScores, formatTime, formatTokens } from '../format.js';
+import { useTui } from '../store-context.js';
+import { theme } from '../theme.js';
+
+export const LIST_COLUMNS: ColumnSpec<TraceSummary>[] = [
+  { id: 'time', header: 'TIME', min: 8, max: 8, priority: 2, cell: (t) => formatTime(t.timestamp) },
+  { id: 'name', header: 'NAME', min: 10, max: 40, priority: 1, flex: true, cell: (t) => t.name ?? t.id },
+  { id: 'user', header: 'USER', min: 6, max: 14, priority: 6, cell: (t) => t.userId ?? '' },
+  { id: 'session', header: 'SESSION', min: 7, max: 14, priority: 10, cell: (t) => t.sessionId ?? '' },
+  { id: 'tags', header: 'TAGS', min: 6, max: 24, priority: 9, cell: (t) => t.tags.join(',') },
+  { id: 'latency', header: 'LATENCY', min: 7, max: 8, priority: 3, align: 'right', cell: (t) => formatLatency(t.latency) },
+  { id: 'tokens', header: 'TOKENS', min: 6, max: 7, priority: 8, align: 'right', cell: (t) => formatTokens(t.totalTokens) },
+  { id: 'cost', header: 'COST', min: 8, max: 9, priority: 7, align: 'right', cell: (t) => formatCost(t.totalCost) },
+  {
+    id: 'level',
+    header: 'LEVEL',
+    min: 5,
+    max: 7,
+    priority: 4,
+    cell: formatLevels,
+    color: (t) => (t.errorCount ? theme.error : t.warningCount ? theme.warning : undefined),
+  },
+  { id: 'scores', header: 'SCORES', min: 10, max: 40, priority: 5, cell: (t) => formatScores(t.scores) },
+];
+
+export function ListScreen({ width, height }: { width: number; height: number }) {
+  useTui((state) => state.version);
+  const order = useTui((state) => state.order);
+  const follow = useTui((state) => state.follow);
+  const anchor = useTui((state) => state.anchor);
+  const ids = visibleIds({ order, follow, anchor });
+  const traces = useTui((state) => state.traces);
+  const cursor = useTui((state) => state.cursor);
+  const scrollTop = useTui((state) => state.scrollTop);
+  const columns = layoutColumns(LIST_COLUMNS, width);
+  const bodyHeight = Math.max(0, height - 1);
+  const rows: React.ReactNode[] = [];
+  for (let line = 0; line < bodyHeight; line++) {
+    const index = scrollTop + line;
+    const id = ids.at(index);
+    const trace = id ? traces.get(id) : undefined;
+    if (!trace) {
+      rows.push(<Text key={line}>{index === 0 && ids.length === 0 ? '  waiting for traces…' : ' '}</Text>);
+      continue;
+    }
+    const selected = index === cursor;
+    rows.push(
+      <Text key={line} inverse={selected} wrap="truncate-end">
+        {columns.map((column, columnIndex) => (
+          <Text key={column.id} color={column.color?.(trace)}>
+            {(columnIndex > 0 ? ' ' : '') + fitWidth(column.cell(trace), column.width, column.align)}
+          </Text>
+        ))}
+      </Text>,
+    );
+  }
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text bold color={theme.muted} wrap="truncate-end">
+        {columns.map((column, index) => (index > 0 ? ' ' : '') + fitWidth(column.header, column.width, column.align)).join('')}
+      </Text>
+      {rows}
+    </Box>
+  );
+}

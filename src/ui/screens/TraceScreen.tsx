@@ -1,0 +1,163 @@
+// One trace: the observation tree with a timing waterfall on the trace's time axis, and the
+// detail pane for the selected row. Wide terminals show both side by side; narrow ones show
+// the focused pane (Tab switches).
+import React, { useMemo } from 'react';
+import { Box, Text } from 'ink';
+import { fitWidth, sanitizeLine } from '../../domain/sanitize.js';
+import { formatDuration, TYPE_MARKERS, visibleRows, waterfallBar, type TreeNode } from '../../domain/trace-tree.js';
+import { useTui } from '../store-context.js';
+import { theme } from '../theme.js';
+import { detailLines, type DetailToken } from '../detail-lines.js';
+
+const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
+  key: theme.key,
+  string: theme.string,
+  number: theme.number,
+  boolean: theme.boolean,
+  null: theme.null,
+  fold: theme.fold,
+  label: theme.muted,
+  heading: theme.accent,
+  error: theme.error,
+  warning: theme.warning,
+};
+
+export const SIDE_BY_SIDE_MIN_WIDTH = 100;
+
+function TreeRow({ node, width, totalMs, selected, expanded, traceName }: { node: TreeNode | null; width: number; totalMs: number; selected: boolean; expanded: boolean; traceName: string }) {
+  const durationWidth = 7;
+  const barWidth = width >= 60 ? Math.floor(width * 0.35) : 0;
+  const labelWidth = Math.max(4, width - durationWidth - barWidth - (barWidth ? 2 : 1));
+  if (!node) {
+    const label = fitWidth(`▾ ${traceName}`, labelWidth);
+    return (
+      <Text inverse={selected} wrap="truncate-end" bold>
+        {label} {fitWidth(formatDuration(totalMs), durationWidth, 'right')}
+        {barWidth ? ` ${'─'.repeat(barWidth)}` : ''}
+      </Text>
+    );
+  }
+  const observation = node.observation;
+  const indent = '  '.repeat(Math.min(node.depth + 1, Math.floor(labelWidth / 4)));
+  const expander = node.children.length === 0 ? ' ' : expanded ? '▾' : '▸';
+  const marks = `${node.orphan ? '⚠orphan ' : ''}${node.cycle ? '⚠cycle ' : ''}`;
+  const hidden = !expanded && node.descendants ? ` +${node.descendants}` : '';
+  const status = observation.level === 'ERROR' && observation.statusMessage ? ` — ${observation.statusMessage}` : '';
+  const label = fitWidth(`${indent}${expander} ${TYPE_MARKERS[observation.type] ?? '?'} ${marks}${observation.name ?? observation.id}${hidden}${status}`, labelWidth);
+  const colour = observation.level === 'ERROR' ? theme.error : observation.level === 'WARNING' ? theme.warning : undefined;
+  return (
+    <Text inverse={selected} wrap="truncate-end">
+      <Text color={colour}>{label}</Text> {fitWidth(observation.type === 'EVENT' ? '' : formatDuration(node.durationMs), durationWidth, 'right')}
+      {barWidth ? (
+        <Text color={observation.level === 'ERROR' ? theme.barError : theme.bar}> {waterfallBar(node, totalMs, barWidth)}</Text>
+      ) : null}
+    </Text>
+  );
+}
+
+export function TraceScreen({ width, height }: { width: number; height: number }) {
+  const open = useTui((state) => state.open);
+  const expanded = useTui((state) => state.expanded);
+  const treeCursor = useTui((state) => state.treeCursor);
+  const treeScrollTop = useTui((state) => state.treeScrollTop);
+  const focus = useTui((state) => state.focus);
+  const detailScroll = useTui((state) => state.detailScroll);
+  const tree = open?.tree ?? null;
+  const rows = useMemo(() => (tree ? [null, ...visibleRows(tree, expanded)] : [null]), [tree, expanded]);
+  const sideBySide = width >= SIDE_BY_SIDE_MIN_WIDTH;
+  const treeWidth = sideBySide ? Math.floor(width * 0.58) : width;
+  const detailWidth = sideBySide ? width - treeWidth - 1 : width;
+  const selected = rows[Math.min(treeCursor, rows.length - 1)] ?? null;
+  const detail = useMemo(
+    () => (open?.trace ? detailLines(open.trace, selected?.observation ?? null, detailWidth, detailScroll + height + 50) : []),
+    [open?.trace, selected, detailWidth, detailScroll, height],
+  );
+
+  const title = open ? sanitizeLine(`${open.trace?.name ?? open.id}  ${open.id}`, width - 2) : '';
+  const bodyHeight = Math.max(1, height - 1);
+  if (!open || open.state === 'loading') {
+    return (
+      <Box flexDirection="column" height={height}>
+        <Text color={theme.accent}>{title}</Text>
+        <Text color={theme.muted}>loading trace…</Text>
+      </Box>
+    );
+  }
+  if (open.state === 'error' || !tree) {
+    return (
+      <Box flexDirection="column" height={height}>
+        <Text color={theme.accent}>{title}</Text>
+        <Text color={theme.error}>{sanitizeLine(`could not load the trace: ${open.error ?? 'unknown error'}`, width)}</Text>
+        <Text color={theme.muted}>Esc: back</Text>
+      </Box>
+    );
+  }
+  const totalMs = Math.max(1, tree.endMs - tree.startMs);
+  const treeLines: React.ReactNode[] = [];
+  for (let line = 0; line < bodyHeight; line++) {
+    const index = treeScrollTop + line;
+    if (index >= rows.length) {
+      treeLines.push(<Text key={line}> </Text>);
+      continue;
+    }
+    const node = rows[index]!;
+    treeLines.push(
+      <TreeRow
+        key={line}
+        node={node}
+        width={treeWidth}
+        totalMs={totalMs}
+        selected={index === treeCursor && focus === 'tree'}
+        expanded={node ? expanded.has(node.id) : true}
+        traceName={open.trace?.name ?? open.id}
+      />,
+    );
+  }
+  const detailView: React.ReactNode[] = [];
+  for (let line = 0; line < bodyHeight; line++) {
+    const tokens = detail[detailScroll + line];
+    if (!tokens || tokens.length === 0) {
+      detailView.push(<Text key={line}> </Text>);
+      continue;
+    }
+    detailView.push(
+      <Text key={line} wrap="truncate-end">
+        {tokens.map((token, index) => (
+          <Text key={index} color={TOKEN_COLOURS[token.kind]} bold={token.kind === 'heading'}>
+            {token.text}
+          </Text>
+        ))}
+      </Text>,
+    );
+  }
+  const refreshError = open.error ? `  (refresh failed: ${open.error})` : '';
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text color={theme.accent} wrap="truncate-end">
+        {title}
+        <Text color={theme.error}>{sanitizeLine(refreshError, Math.max(0, width - title.length - 2))}</Text>
+      </Text>
+      {sideBySide ? (
+        <Box flexDirection="row" height={bodyHeight}>
+          <Box flexDirection="column" width={treeWidth}>
+            {treeLines}
+          </Box>
+          <Box flexDirection="column" width={1}>
+            {Array.from({ length: bodyHeight }, (_, index) => (
+              <Text key={index} color={focus === 'detail' ? theme.accent : theme.muted}>
+                │
+              </Text>
+            ))}
+          </Box>
+          <Box flexDirection="column" width={detailWidth}>
+            {detailView}
+          </Box>
+        </Box>
+      ) : (
+        <Box flexDirection="column" height={bodyHeight}>
+          {focus === 'tree' ? treeLines : detailView}
+        </Box>
+      )}
+    </Box>
+  );
+}
