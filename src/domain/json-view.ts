@@ -81,8 +81,10 @@ class LineBuilder {
     }
   }
 
-  newline(indent: string): void {
+  newline(rawIndent: string): void {
     if (this.full) return;
+    // Deep nesting must not push content off the pane: indentation stops at half the width.
+    const indent = rawIndent.length > this.width / 2 ? rawIndent.slice(0, Math.floor(this.width / 2)) : rawIndent;
     this.lines.push(this.current);
     this.current = indent ? [{ text: indent, kind: 'punct' }] : [];
     this.currentWidth = stringWidth(indent);

@@ -13,7 +13,10 @@ const CONTROL_PICTURES_BASE = 0x2400;
 
 function isInvisibleFormat(code: number): boolean {
   return (
-    (code >= 0x200b && code <= 0x200f) || // zero-width space/joiners, LRM/RLM
+    // Zero-width space and LRM/RLM; the joiners U+200C/U+200D stay (emoji sequences, scripts).
+    code === 0x200b ||
+    code === 0x200e ||
+    code === 0x200f ||
     (code >= 0x2028 && code <= 0x202e) || // line/paragraph separators, bidi embeddings and overrides
     (code >= 0x2060 && code <= 0x206f) || // word joiner, invisible operators, bidi isolates
     code === 0xfeff || // BOM / zero-width no-break space

@@ -78,10 +78,13 @@ export function newSincePause(state: Pick<TuiState, 'order' | 'follow' | 'anchor
   return state.follow ? 0 : Math.max(0, state.order.length - state.anchor);
 }
 
-/** The trace view's rows: the trace itself first, then the visible observations. */
+/** The trace row's key in `expanded` (no observation id can be empty). */
+export const TRACE_ROW = '';
+
+/** The trace view's rows: the trace itself first (null), then the visible observations. */
 export function treeRows(state: Pick<TuiState, 'open' | 'expanded'>): (TreeNode | null)[] {
   const tree = state.open?.tree;
-  if (!tree) return [null];
+  if (!tree || !state.expanded.has(TRACE_ROW)) return [null];
   return [null, ...visibleRows(tree, state.expanded)];
 }
 
@@ -109,7 +112,9 @@ export function createTuiStore(options: { reader: TraceReader; host: string; cap
           const current = get().open;
           if (!current || current.id !== id) return;
           const tree = buildTraceTree(trace);
-          const expanded = keepView ? new Set([...get().expanded, ...[...defaultExpansion(tree)].filter((nodeId) => !current.tree?.nodes.has(nodeId))]) : defaultExpansion(tree);
+          const fresh = defaultExpansion(tree).add(TRACE_ROW);
+          // A live refresh keeps what the user folded; only nodes new to the tree get defaults.
+          const expanded = keepView ? new Set([...get().expanded, ...[...fresh].filter((nodeId) => nodeId !== TRACE_ROW && !current.tree?.nodes.has(nodeId))]) : fresh;
           set({ open: { id, state: 'loaded', trace, tree, error: null }, expanded });
         },
         (error: unknown) => {
@@ -228,13 +233,20 @@ export function createTuiStore(options: { reader: TraceReader; host: string; cap
       toggleNode() {
         const state = get();
         const node = treeRows(state)[state.treeCursor];
+        if (node === null) return actions.setNodeExpanded(!state.expanded.has(TRACE_ROW));
         if (!node || node.children.length === 0) return;
         actions.setNodeExpanded(!state.expanded.has(node.id));
       },
       setNodeExpanded(expand) {
         const state = get();
         const node = treeRows(state)[state.treeCursor];
-        if (!node) return;
+        if (node === undefined) return;
+        if (node === null) {
+          const expanded = new Set(state.expanded);
+          if (expand) expanded.add(TRACE_ROW);
+          else expanded.delete(TRACE_ROW);
+          return set({ expanded });
+        }
         if (!expand && (!state.expanded.has(node.id) || node.children.length === 0) && node.parentId) {
           // ← on a leaf or a collapsed node goes to its parent, as in file managers.
           const rows = treeRows(state);
@@ -250,7 +262,7 @@ export function createTuiStore(options: { reader: TraceReader; host: string; cap
       },
       expandAll() {
         const tree = get().open?.tree;
-        if (tree) set({ expanded: allExpandable(tree) });
+        if (tree) set({ expanded: allExpandable(tree).add(TRACE_ROW) });
       },
       collapseAll() {
         set({ expanded: new Set(), treeCursor: 0, treeScrollTop: 0 });

@@ -12,7 +12,7 @@ import { theme } from '../theme.js';
 
 export const LIST_COLUMNS: ColumnSpec<TraceSummary>[] = [
   { id: 'time', header: 'TIME', min: 8, max: 8, priority: 2, cell: (t) => formatTime(t.timestamp) },
-  { id: 'name', header: 'NAME', min: 10, max: 40, priority: 1, flex: true, cell: (t) => t.name ?? t.id },
+  { id: 'name', header: 'NAME', min: 10, max: 30, priority: 1, flex: true, cell: (t) => t.name ?? t.id },
   { id: 'user', header: 'USER', min: 6, max: 14, priority: 6, cell: (t) => t.userId ?? '' },
   { id: 'session', header: 'SESSION', min: 7, max: 14, priority: 10, cell: (t) => t.sessionId ?? '' },
   { id: 'tags', header: 'TAGS', min: 6, max: 24, priority: 9, cell: (t) => t.tags.join(',') },
@@ -28,7 +28,7 @@ export const LIST_COLUMNS: ColumnSpec<TraceSummary>[] = [
     cell: formatLevels,
     color: (t) => (t.errorCount ? theme.error : t.warningCount ? theme.warning : undefined),
   },
-  { id: 'scores', header: 'SCORES', min: 10, max: 40, priority: 5, cell: (t) => formatScores(t.scores) },
+  { id: 'scores', header: 'SCORES', min: 18, max: 40, priority: 5, cell: (t) => formatScores(t.scores) },
 ];
 
 export function ListScreen({ width, height }: { width: number; height: number }) {

@@ -4,7 +4,8 @@
 import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { fitWidth, sanitizeLine } from '../../domain/sanitize.js';
-import { formatDuration, TYPE_MARKERS, visibleRows, waterfallBar, type TreeNode } from '../../domain/trace-tree.js';
+import { formatDuration, TYPE_MARKERS, waterfallBar, type TreeNode } from '../../domain/trace-tree.js';
+import { TRACE_ROW, treeRows } from '../../store/store.js';
 import { useTui } from '../store-context.js';
 import { theme } from '../theme.js';
 import { detailLines, type DetailToken } from '../detail-lines.js';
@@ -24,12 +25,12 @@ const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
 
 export const SIDE_BY_SIDE_MIN_WIDTH = 100;
 
-function TreeRow({ node, width, totalMs, selected, expanded, traceName }: { node: TreeNode | null; width: number; totalMs: number; selected: boolean; expanded: boolean; traceName: string }) {
+function TreeRow({ node, width, totalMs, selected, expanded, traceName, hiddenCount }: { node: TreeNode | null; width: number; totalMs: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number }) {
   const durationWidth = 7;
-  const barWidth = width >= 60 ? Math.floor(width * 0.35) : 0;
+  const barWidth = width >= 44 ? Math.floor(width * 0.3) : 0;
   const labelWidth = Math.max(4, width - durationWidth - barWidth - (barWidth ? 2 : 1));
   if (!node) {
-    const label = fitWidth(`▾ ${traceName}`, labelWidth);
+    const label = fitWidth(`${expanded ? '▾' : '▸'} ${traceName}${expanded ? '' : ` +${hiddenCount}`}`, labelWidth);
     return (
       <Text inverse={selected} wrap="truncate-end" bold>
         {label} {fitWidth(formatDuration(totalMs), durationWidth, 'right')}
@@ -63,7 +64,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   const focus = useTui((state) => state.focus);
   const detailScroll = useTui((state) => state.detailScroll);
   const tree = open?.tree ?? null;
-  const rows = useMemo(() => (tree ? [null, ...visibleRows(tree, expanded)] : [null]), [tree, expanded]);
+  const rows = useMemo(() => treeRows({ open, expanded }), [open, expanded]);
   const sideBySide = width >= SIDE_BY_SIDE_MIN_WIDTH;
   const treeWidth = sideBySide ? Math.floor(width * 0.58) : width;
   const detailWidth = sideBySide ? width - treeWidth - 1 : width;
@@ -108,8 +109,9 @@ export function TraceScreen({ width, height }: { width: number; height: number }
         width={treeWidth}
         totalMs={totalMs}
         selected={index === treeCursor && focus === 'tree'}
-        expanded={node ? expanded.has(node.id) : true}
+        expanded={expanded.has(node ? node.id : TRACE_ROW)}
         traceName={open.trace?.name ?? open.id}
+        hiddenCount={tree.order.length}
       />,
     );
   }

@@ -1,0 +1,81 @@
+// The real binary in tmux against the embedded server: what an engineer at a terminal sees.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hasTmux, startTmux, type TmuxSession } from '../helpers/tmux.js';
+import { startTestServer, TEST_KEYS, tempDir, type TestServer } from '../helpers/server.js';
+import { ragTrace } from '../helpers/ingest.js';
+
+const skip = hasTmux ? false : 'tmux is not installed';
+
+describe('tracetop in tmux', { skip }, () => {
+  let server: TestServer;
+  const home = tempDir();
+  const sessions: TmuxSession[] = [];
+  const env = () => ({ XDG_DATA_HOME: home.path, XDG_STATE_HOME: home.path, XDG_CONFIG_HOME: home.path, LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey, LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey, LANGFUSE_BASE_URL: server.url });
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    for (const session of sessions) session.kill();
+    await server.close();
+    home.remove();
+  });
+
+  it('streams new traces in, opens the tree, collapses, shows detail, quits cleanly', async () => {
+    await server.post('/api/public/ingestion', { batch: ragTrace('existing-1', { name: 'history_trace', userId: 'u_7' }) });
+    const tui = startTmux([], { env: env(), width: 120, height: 40 });
+    sessions.push(tui);
+    await tui.waitFor(/history_trace/);
+    await tui.waitFor(/● live/);
+    await server.post('/api/public/ingestion', { batch: ragTrace('fresh-1', { name: 'support_answer', userId: 'u_42', error: true }) });
+    const screen = await tui.waitFor(/support_answer/);
+    const lines = screen.split('\n');
+    assert.ok(lines.findIndex((line) => line.includes('support_answer')) < lines.findIndex((line) => line.includes('history_trace')), 'newest on top');
+    assert.match(screen, /support_answer.*u_42.*1E/);
+
+    tui.keys('Enter');
+    await tui.waitFor(/⌕ vector_search/);
+    let tree = await tui.waitFor(/◆ generate_response/);
+    assert.match(tree, /"question": "q-fresh-1"/);
+    assert.match(tree, /█/);
+    tui.keys('c');
+    tree = await tui.waitFor((s) => !s.includes('vector_search'));
+    tui.keys('e', 'j', 'j');
+    tree = await tui.waitFor(/model\s+gpt-4o-mini/);
+    assert.match(tree, /status\s+upstream timeout/);
+    tui.keys('Escape');
+    await tui.waitFor(/TIME\s+NAME/);
+    tui.keys('q');
+    const after = await tui.waitFor(/\[exited 0\]/);
+    assert.doesNotMatch(after, /TIME\s+NAME/, 'the alternate screen is gone');
+  });
+
+  it('is usable at 40×15', async () => {
+    for (let i = 0; i < 30; i++) await server.post('/api/public/ingestion', { batch: ragTrace(`small-${i}`, { name: `narrow_${i}` }) });
+    const tui = startTmux([], { env: env(), width: 40, height: 15 });
+    sessions.push(tui);
+    const screen = await tui.waitFor(/narrow_29/);
+    const lines = screen.trimEnd().split('\n');
+    assert.ok(lines.length <= 15);
+    assert.match(lines[0]!, /TIME\s+NAME/);
+    assert.ok(lines.every((line) => line.length <= 40), 'nothing wider than the terminal');
+    assert.match(screen, /● live/);
+    tui.keys('Enter');
+    await tui.waitFor(/vector_search/);
+    tui.keys('Tab');
+    await tui.waitFor(/user\s+u_1/);
+    tui.keys('q');
+    await tui.waitFor(/\[exited 0\]/);
+  });
+
+  it('--demo shows live demo traffic with no keys and no host', async () => {
+    const tui = startTmux(['--demo'], { env: { XDG_DATA_HOME: home.path, XDG_STATE_HOME: home.path, XDG_CONFIG_HOME: home.path }, width: 120, height: 30 });
+    sessions.push(tui);
+    const screen = await tui.waitFor(/rag_pipeline[\s\S]*rag_pipeline[\s\S]*● live/, 15_000);
+    assert.match(screen, /groundedness/);
+    tui.keys('q');
+    await tui.waitFor(/\[exited 0\]/);
+  });
+});

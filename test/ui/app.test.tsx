@@ -1,0 +1,151 @@
+// The screens as ink-testing-library renders them (100 columns): what a user sees.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/ui/App.js';
+import { createTuiStore } from '../../src/store/store.js';
+import type { TraceReader } from '../../src/api/types.js';
+import type { TraceWithFullDetails } from '../../src/domain/types.js';
+import { ragTree, summary } from '../helpers/fixtures.js';
+import { layoutColumns } from '../../src/ui/table-layout.js';
+import { LIST_COLUMNS } from '../../src/ui/screens/ListScreen.js';
+
+const tick = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An in-memory TraceReader: these tests are about rendering, not HTTP. */
+function reader(traces: TraceWithFullDetails[]): TraceReader {
+  return {
+    getTrace: async (id) => {
+      const trace = traces.find((candidate) => candidate.id === id);
+      if (!trace) throw new Error(`404 trace ${id}`);
+      return trace;
+    },
+    listTraces: async () => [],
+  };
+}
+
+function setup(traces: TraceWithFullDetails[] = [ragTree('t1')]) {
+  const store = createTuiStore({ reader: reader(traces), host: 'http://127.0.0.1:3939' });
+  const app = render(<App store={store} />);
+  return { store, app };
+}
+
+describe('live list', () => {
+  it('shows the columns and newest traces first, with levels and scores', async () => {
+    const { store, app } = setup();
+    store.getState().actions.applyTraces([
+      summary('t1', { name: 'first', errorCount: 2, warningCount: 1, scores: { groundedness: 0.92 } }),
+      summary('t2', { name: 'second', userId: 'u_42' }),
+    ]);
+    await tick();
+    const frame = app.lastFrame()!;
+    const lines = frame.split('\n');
+    assert.match(lines[0]!, /TIME\s+NAME\s+USER/);
+    assert.match(lines[0]!, /LATENCY/);
+    assert.match(lines[1]!, /second\s+u_42/);
+    assert.match(lines[2]!, /first/);
+    assert.match(lines[2]!, /2E 1W/);
+    assert.match(lines[2]!, /groundedness 0\.92/);
+    assert.match(frame, /● connecting/);
+    assert.match(frame, /2 buffered/);
+    app.unmount();
+  });
+
+  it('drops columns by priority as the terminal narrows', () => {
+    const at40 = layoutColumns(LIST_COLUMNS, 40).map((column) => column.id);
+    for (const id of ['time', 'name', 'latency', 'level']) assert.ok(at40.includes(id), `${id} at 40 columns`);
+    assert.ok(!at40.includes('session') && !at40.includes('tags'));
+    const at120 = layoutColumns(LIST_COLUMNS, 120).map((column) => column.id);
+    assert.equal(at120.length, LIST_COLUMNS.length);
+    for (const width of [40, 60, 80, 100, 120, 200]) {
+      const columns = layoutColumns(LIST_COLUMNS, width);
+      assert.ok(columns.reduce((sum, column) => sum + column.width, 0) + columns.length - 1 <= width);
+    }
+  });
+
+  it('pauses when the cursor leaves the newest row and counts what arrives', async () => {
+    const { store, app } = setup();
+    store.getState().actions.applyTraces([summary('a'), summary('b'), summary('c')]);
+    await tick();
+    app.stdin.write('j');
+    await tick();
+    store.getState().actions.applyTraces([summary('d'), summary('e')]);
+    await tick();
+    assert.match(app.lastFrame()!, /PAUSED \+2 new/);
+    app.stdin.write(' ');
+    await tick();
+    assert.doesNotMatch(app.lastFrame()!, /PAUSED/);
+    app.unmount();
+  });
+
+  it('renders a hostile trace name inert', async () => {
+    const { store, app } = setup();
+    store.getState().actions.applyTraces([summary('h', { name: '\x1b[2J\x1b]52;c;ZXZpbA==\x07pwned\u202E', userId: '\x1b[31mred' })]);
+    await tick();
+    const frame = app.lastFrame()!;
+    assert.ok(!frame.includes('\x1b[2J') && !frame.includes('\x1b]52') && !frame.includes('\u202E'));
+    assert.match(frame, /␛\[2J/);
+    app.unmount();
+  });
+});
+
+describe('trace view', () => {
+  it('opens the tree with markers, waterfall, durations and the error in red text', async () => {
+    const { store, app } = setup();
+    store.getState().actions.applyTraces([summary('t1')]);
+    await tick();
+    app.stdin.write('\r');
+    await tick(60);
+    const frame = app.lastFrame()!;
+    assert.match(frame, /▸|▾/);
+    assert.match(frame, /⊛ embed_query/);
+    assert.match(frame, /⌕ vector_search/);
+    assert.match(frame, /◆ generate_response — up/);
+    assert.match(frame, /600ms/);
+    assert.match(frame, /█/);
+    // The detail pane starts on the trace itself.
+    assert.match(frame, /user\s+u_1/);
+    assert.match(frame, /"question": "q\?"/);
+    app.unmount();
+  });
+
+  it('collapses and expands, and shows an observation in the detail pane', async () => {
+    const { store, app } = setup();
+    store.getState().actions.applyTraces([summary('t1')]);
+    await tick();
+    app.stdin.write('\r');
+    await tick(60);
+    app.stdin.write('c');
+    await tick();
+    assert.doesNotMatch(app.lastFrame()!, /embed_query/);
+    app.stdin.write('e');
+    await tick();
+    assert.match(app.lastFrame()!, /cache_miss/);
+    // Down to generate_response: trace, root, embed, search, miss, rerank, gen.
+    for (let i = 0; i < 6; i++) app.stdin.write('j');
+    await tick();
+    const frame = app.lastFrame()!;
+    assert.match(frame, /model\s+gpt-4o-mini/);
+    assert.match(frame, /status\s+upstream timeout after 30s/);
+    assert.match(frame, /usage\s+input 1000  output 200/);
+    assert.match(frame, /"role": "user"/);
+    assert.match(frame, /"content": "What is the/);
+    app.stdin.write('\x1b');
+    await tick(60);
+    assert.match(app.lastFrame()!, /TIME\s+NAME/);
+    app.unmount();
+  });
+
+  it('shows the help from the keymap', async () => {
+    const { app } = setup();
+    app.stdin.write('?');
+    await tick();
+    const frame = app.lastFrame()!;
+    assert.match(frame, /tracetop keys/);
+    assert.match(frame, /Space\s+pause the list/);
+    assert.match(frame, /e \[\s+expand all/);
+    app.unmount();
+  });
+});
