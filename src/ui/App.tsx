@@ -67,8 +67,12 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
   // One line for the status bar; the rest is the screen. Never taller than the terminal.
   const bodyHeight = Math.max(2, rows - 1);
   useInput((input, key) => {
-    const command = commandFor(input, key, store.getState().screens.at(-1) ?? 'list');
-    if (command) {
+    // Keys typed faster than a frame (or sent by tmux in one write) arrive as one chunk:
+    // each character is its own keystroke, none is dropped.
+    const keystrokes = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+    for (const keystroke of keystrokes) {
+      const command = commandFor(keystroke, key, store.getState().screens.at(-1) ?? 'list');
+      if (!command) continue;
       run(store, command, bodyHeight, () => {
         onQuit?.();
         exit();
