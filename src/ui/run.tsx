@@ -27,6 +27,9 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
   const instance = render(<App store={store} />, {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
+    // Ink turns itself off when CI is set; tracetop only gets here with a terminal on stdout,
+    // so it draws whatever the environment says.
+    interactive: true,
     alternateScreen: true,
     exitOnCtrlC: true,
     maxFps: 15,
