@@ -17,6 +17,11 @@ const HELP = `
 
   Commands
     tail [filters] [--json]   the live stream as lines (JSON lines for jq)
+    get TRACE_ID [--json]     one trace: its tree and waterfall as text, or JSON
+    score TRACE_ID NAME VALUE [--comment TEXT] [--observation ID]
+                              attach a score (durable: queued until the backend has it);
+                              exit 1 if the backend rejects it, 75 if it is unreachable
+    --no-color            no colour (also NO_COLOR)
 
   Connection (flags > environment > profile)
     --profile NAME        a profile from $XDG_CONFIG_HOME/tracetop/config.toml (env TRACETOP_PROFILE)
@@ -39,6 +44,18 @@ const HELP = `
 `;
 
 export async function run(argv: string[]): Promise<void> {
+  try {
+    await dispatch(argv);
+  } catch (error) {
+    // A person reads this at 3 a.m.: the message, not a stack trace (set DEBUG=tracetop for it).
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tracetop: ${message}\n`);
+    if (process.env.DEBUG?.includes('tracetop') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = error?.constructor?.name === 'UsageError' || error?.constructor?.name === 'ConfigError' ? 2 : 1;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<void> {
   const cli = meow(HELP, {
     argv,
     importMeta: import.meta,
@@ -60,6 +77,9 @@ export async function run(argv: string[]): Promise<void> {
       name: { type: 'string' },
       env: { type: 'string', isMultiple: true },
       json: { type: 'boolean', default: false },
+      color: { type: 'boolean', default: true },
+      comment: { type: 'string' },
+      observation: { type: 'string' },
     },
   });
   const [command] = cli.input;
@@ -73,6 +93,16 @@ export async function run(argv: string[]): Promise<void> {
     case 'tui': {
       const { tuiCommand } = await import('./tui.js');
       await tuiCommand(cli.flags);
+      return;
+    }
+    case 'get': {
+      const { getCommand } = await import('./get.js');
+      await getCommand(cli.input[1], cli.flags);
+      return;
+    }
+    case 'score': {
+      const { scoreCommand } = await import('./score.js');
+      process.exitCode = await scoreCommand(cli.input.slice(1), cli.flags);
       return;
     }
     case 'tail': {
