@@ -198,8 +198,10 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
         throw error;
       }
     };
-    // Try the v1 list first: self-hosted v3 has only it; Cloud and v4 answer 404.
-    const generation: ApiGeneration = (await probe('/api/public/traces', { limit: 1, fields: 'core' })) ? 'v1' : 'v2';
+    // A tracetop server playing a v3 release serves the v1 reads: no probe needed. Otherwise try
+    // the v1 list: self-hosted v3 has only it; Cloud and v4 answer 404.
+    const knownV1 = version !== null && version.includes('+tracetop') && version.startsWith('3.');
+    const generation: ApiGeneration = knownV1 || (await probe('/api/public/traces', { limit: 1, fields: 'core' })) ? 'v1' : 'v2';
     // tracetop's own server announces its stream in the version's build metadata.
     const streams = version?.includes('+tracetop.stream') ?? false;
     return { version, generation, streams };

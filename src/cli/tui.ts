@@ -43,6 +43,8 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
     const { tailCommand } = await import('./tail.js');
     return tailCommand({ ...flags, json: true });
   }
+  // Ink's import (its layout engine) is the slowest part of start-up: load it while connecting.
+  const ui = import('../ui/run.js');
   const notices: string[] = [];
   const backend = await connect(flags, (line) => notices.push(line));
   let traffic: { stop(): Promise<void> } | null = null;
@@ -53,7 +55,7 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
   const query = queryFromFlags(flags);
   try {
     const source = await createLiveSource({ client: backend.client, filter: query });
-    const { runTui } = await import('../ui/run.js');
+    const { runTui } = await ui;
     await runTui({ source, reader: backend.client, host: backend.host, filterText: describeQuery(query) || backend.filterText });
   } finally {
     await traffic?.stop();

@@ -82,10 +82,17 @@ export function newSincePause(state: Pick<TuiState, 'order' | 'follow' | 'anchor
 export const TRACE_ROW = '';
 
 /** The trace view's rows: the trace itself first (null), then the visible observations. */
+let rowsCache: { tree: TraceTree; expanded: ReadonlySet<string>; rows: (TreeNode | null)[] } | null = null;
+
 export function treeRows(state: Pick<TuiState, 'open' | 'expanded'>): (TreeNode | null)[] {
   const tree = state.open?.tree;
   if (!tree || !state.expanded.has(TRACE_ROW)) return [null];
-  return [null, ...visibleRows(tree, state.expanded)];
+  // Tree and expansion set are replaced, never mutated: while both are the same objects the
+  // rows are too, so a cursor keystroke costs no walk of the tree.
+  if (rowsCache?.tree === tree && rowsCache.expanded === state.expanded) return rowsCache.rows;
+  const rows = [null, ...visibleRows(tree, state.expanded)];
+  rowsCache = { tree, expanded: state.expanded, rows };
+  return rows;
 }
 
 export function tracesPerSecond(arrivals: number[], now = Date.now()): number {

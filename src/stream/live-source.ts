@@ -118,6 +118,9 @@ export class SseSource extends BaseSource {
   private historyLoaded = false;
 
   start(): void {
+    // History and the stream's connection in parallel, so the first screen waits for neither;
+    // the first hello reads history again, closing any gap between the two.
+    this.loadHistory().catch((error) => this.setState(this.current.state, `history: ${describeError(error)}`));
     this.connect();
   }
 
