@@ -1,2 +1,17 @@
-export { decodeOtlpRequest, type OtlpExportRequest, type OtlpSpan, type DecodeResult } from './decode.js';
-export { mapOtlpToIngestion } from './map.js';
+// OTLP/HTTP trace ingestion as Langfuse does it: decode (JSON or protobuf, gzip) then map to
+// ingestion events. Pure: the route in src/server/routes/otel.ts does the HTTP.
+export { decodeOtlpRequest } from './decode.js';
+export { mapOtlpToIngestion, nanosToIso, otlpEventIds, type OtlpMappingResult } from './map.js';
+export type {
+  DecodeResult,
+  OtlpAttributes,
+  OtlpAttributeValue,
+  OtlpDecodeLimits,
+  OtlpExportRequest,
+  OtlpResourceSpans,
+  OtlpScope,
+  OtlpScopeSpans,
+  OtlpSpan,
+  OtlpSpanEvent,
+  OtlpSpanLink,
+} from './types.js';

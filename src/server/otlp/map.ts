@@ -1,255 +1,215 @@
-// OTLP spans → Langfuse ingestion events, with Langfuse's attribute mapping
-// (packages/shared/src/server/otel: langfuse.*, gen_ai.*, user.id, session.id …).
-// Event ids derive from the span so an exporter's retry dedups.
+// Decoded OTLP spans → Langfuse ingestion events, as Langfuse's OtelIngestionProcessor builds
+// them: one `<type>-create` per span, plus a `trace-create` for root spans (the full trace) and
+// for child spans that carry trace attributes (an update). Spans of a trace whose root has not
+// arrived create no trace event: the ingestion makes a shallow trace from the observation.
+// Event ids derive from the span, so an exporter's retry of the same batch dedups.
 
-import type { IngestionEvent } from '../../domain/ingestion.js';
-import type { ObservationType } from '../../domain/types.js';
-import type { OtlpExportRequest, OtlpSpan } from './decode.js';
+import type { IngestionEvent, ObservationBody, TraceBody } from '../../domain/ingestion.js';
+import {
+  extractCompletionStartTime,
+  extractCostDetails,
+  extractEnvironment,
+  extractLevel,
+  extractMetadata,
+  extractModelName,
+  extractModelParameters,
+  extractName,
+  extractPrompt,
+  extractPublic,
+  extractSessionId,
+  extractTags,
+  extractUsageDetails,
+  extractUserId,
+  hasTraceUpdates,
+  isRootSpan,
+  LANGFUSE,
+  maybeJson,
+  str,
+} from './extract.js';
+import { extractInputOutput } from './input-output.js';
+import { observationTypeOf } from './observation-type.js';
+import type { OtlpAttributes, OtlpExportRequest, OtlpScope, OtlpSpan } from './types.js';
 
-type Attributes = Record<string, unknown>;
-
-const TYPES: Record<string, ObservationType> = {
-  span: 'SPAN',
-  generation: 'GENERATION',
-  event: 'EVENT',
-  agent: 'AGENT',
-  tool: 'TOOL',
-  chain: 'CHAIN',
-  retriever: 'RETRIEVER',
-  evaluator: 'EVALUATOR',
-  embedding: 'EMBEDDING',
-  guardrail: 'GUARDRAIL',
-};
-
-const OPENINFERENCE_KINDS: Record<string, ObservationType> = {
-  LLM: 'GENERATION',
-  EMBEDDING: 'EMBEDDING',
-  AGENT: 'AGENT',
-  TOOL: 'TOOL',
-  CHAIN: 'CHAIN',
-  RETRIEVER: 'RETRIEVER',
-  EVALUATOR: 'EVALUATOR',
-  GUARDRAIL: 'GUARDRAIL',
-};
-
-const GEN_AI_OPERATIONS: Record<string, ObservationType> = {
-  chat: 'GENERATION',
-  completion: 'GENERATION',
-  text_completion: 'GENERATION',
-  generate_content: 'GENERATION',
-  generate: 'GENERATION',
-  embeddings: 'EMBEDDING',
-  invoke_agent: 'AGENT',
-  create_agent: 'AGENT',
-  execute_tool: 'TOOL',
-};
-
-const nanosToIso = (value: string | null): string | null => {
-  if (!value || value === '0') return null;
-  const ms = Number(BigInt(value) / 1_000_000n);
-  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : null;
-};
-
-/** JSON strings are parsed; anything else is kept as it came. */
-function maybeJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const trimmed = value.trim();
-  if (!trimmed || !'{["'.includes(trimmed[0]!) && !/^(true|false|null|-?\d)/.test(trimmed)) return value;
-  try {
-    return JSON.parse(trimmed);
-  } catch {
-    return value;
-  }
+export interface OtlpMappingResult {
+  events: IngestionEvent[];
+  /** One line per span that could not be mapped; its events are left out, the others kept. */
+  errors: string[];
 }
 
-const str = (value: unknown): string | undefined =>
-  value === undefined || value === null || value === '' ? undefined : typeof value === 'string' ? value : String(value);
+/** Event ids for a span: stable across resends, distinct between the trace and observation events. */
+export const otlpEventIds = (traceId: string, spanId: string) => ({
+  trace: `otel-trace-${traceId}-${spanId}`,
+  observation: `otel-${traceId}-${spanId}`,
+});
 
-function first(attributes: Attributes, ...keys: string[]): unknown {
-  for (const key of keys) if (attributes[key] !== undefined && attributes[key] !== null && attributes[key] !== '') return attributes[key];
-  return undefined;
+/** Nanoseconds → ISO 8601 with milliseconds; null when absent or outside what Date can hold. */
+export function nanosToIso(nanos: string | null): string | null {
+  if (!nanos) return null;
+  const ms = Number(BigInt(nanos) / 1_000_000n);
+  return Number.isFinite(ms) && ms <= 8.64e15 ? new Date(ms).toISOString() : null;
 }
 
-/** `<prefix>` as a JSON object, or the flattened `<prefix>.<key>` attributes. */
-function objectAttribute(attributes: Attributes, prefix: string): Record<string, unknown> | undefined {
-  const whole = maybeJson(attributes[prefix]);
-  const result: Record<string, unknown> = {};
-  if (typeof whole === 'object' && whole !== null && !Array.isArray(whole)) Object.assign(result, whole);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key.startsWith(`${prefix}.`)) {
-      Object.defineProperty(result, key.slice(prefix.length + 1), { value: maybeJson(value), enumerable: true, writable: true, configurable: true });
-    }
-  }
-  return Object.keys(result).length > 0 ? result : undefined;
+/** Undefined and null fields are left out, so a body says only what the span said. */
+function compact<T extends object>(body: T): T {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined && value !== null)) as T;
 }
 
-function tagsAttribute(value: unknown): string[] | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value === 'string') {
-    const parsed = maybeJson(value);
-    if (Array.isArray(parsed)) return parsed.map(String);
-    return value.split(',').map((tag) => tag.trim()).filter(Boolean);
-  }
-  return [String(value)];
+interface SpanContext {
+  span: OtlpSpan;
+  resource: OtlpAttributes;
+  resourceMetadata: Record<string, unknown>;
+  scope: OtlpScope;
+  isLangfuseSdk: boolean;
+  nowIso: string;
 }
 
-function numberMap(value: unknown): Record<string, number> | undefined {
-  const parsed = maybeJson(value);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const result: Record<string, number> = {};
-  for (const [key, item] of Object.entries(parsed)) if (typeof item === 'number' && Number.isFinite(item)) result[key] = item;
-  return Object.keys(result).length ? result : undefined;
+function scopeMetadata(scope: OtlpScope): Record<string, unknown> {
+  return compact({ name: scope.name, version: scope.version, attributes: scope.attributes });
 }
 
-function observationType(attributes: Attributes): ObservationType {
-  const explicit = str(attributes['langfuse.observation.type']);
-  if (explicit && TYPES[explicit.toLowerCase()]) return TYPES[explicit.toLowerCase()]!;
-  const kind = str(attributes['openinference.span.kind']);
-  if (kind && OPENINFERENCE_KINDS[kind.toUpperCase()]) return OPENINFERENCE_KINDS[kind.toUpperCase()]!;
-  const operation = str(attributes['gen_ai.operation.name']);
-  if (operation && GEN_AI_OPERATIONS[operation]) return GEN_AI_OPERATIONS[operation]!;
-  return 'SPAN';
-}
-
-function usageDetails(attributes: Attributes): Record<string, number> | undefined {
-  const explicit = numberMap(attributes['langfuse.observation.usage_details']);
-  if (explicit) return explicit;
-  const usage: Record<string, number> = {};
-  const put = (key: string, value: unknown) => {
-    const number = typeof value === 'number' ? value : Number(value);
-    if (value !== undefined && Number.isFinite(number)) usage[key] = number;
+function traceEvent(context: SpanContext, startTime: string): IngestionEvent {
+  const { span, resource, resourceMetadata, scope, isLangfuseSdk } = context;
+  const attributes = span.attributes;
+  const isRoot = isRootSpan(span);
+  const common = {
+    id: span.traceId,
+    environment: extractEnvironment(attributes, resource),
+    version: str(attributes[LANGFUSE.VERSION] ?? resource['service.version']),
+    release: str(attributes[LANGFUSE.RELEASE] ?? resource[LANGFUSE.RELEASE]),
+    userId: extractUserId(attributes),
+    sessionId: extractSessionId(attributes),
+    public: extractPublic(attributes),
+    tags: (() => {
+      const tags = extractTags(attributes);
+      return tags.length > 0 ? tags : undefined;
+    })(),
   };
-  put('input', first(attributes, 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt'));
-  put('output', first(attributes, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion'));
-  put('total', first(attributes, 'gen_ai.usage.total_tokens', 'llm.token_count.total'));
-  return Object.keys(usage).length ? usage : undefined;
+  let body: TraceBody;
+  if (isRoot) {
+    const { input, output, filteredAttributes } = extractInputOutput({
+      events: span.events,
+      attributes,
+      scopeName: scope.name,
+      domain: 'trace',
+    });
+    body = {
+      ...common,
+      timestamp: startTime,
+      name: str(attributes[LANGFUSE.TRACE_NAME]) ?? extractName(span.name, attributes),
+      metadata: {
+        ...resourceMetadata,
+        ...extractMetadata(attributes, 'trace'),
+        ...extractMetadata(attributes, 'observation'),
+        ...(isLangfuseSdk ? {} : { attributes: filteredAttributes }),
+        resourceAttributes: resource,
+        scope: scopeMetadata(scope),
+      },
+      input: maybeJson(input),
+      output: maybeJson(output),
+    };
+  } else {
+    // An update from a child span: it must not move the trace's start (the root sets that).
+    body = {
+      ...common,
+      name: str(attributes[LANGFUSE.TRACE_NAME]),
+      metadata: {
+        ...resourceMetadata,
+        ...extractMetadata(attributes, 'trace'),
+        resourceAttributes: resource,
+        scope: scopeMetadata(scope),
+      },
+      input: maybeJson(attributes[LANGFUSE.TRACE_INPUT]),
+      output: maybeJson(attributes[LANGFUSE.TRACE_OUTPUT]),
+    };
+  }
+  // The event time is the span start, as in Langfuse, so a trace first created by a child update
+  // starts near its spans rather than at receive time.
+  return { id: otlpEventIds(span.traceId, span.spanId).trace, type: 'trace-create', timestamp: startTime, body: compact(body) };
 }
 
-function costDetails(attributes: Attributes): Record<string, number> | undefined {
-  const explicit = numberMap(attributes['langfuse.observation.cost_details']);
-  if (explicit) return explicit;
-  const total = first(attributes, 'gen_ai.usage.cost', 'llm.cost.total');
-  return typeof total === 'number' ? { total } : undefined;
+/**
+ * The AI SDK's OTel integration (scope "gen_ai") repeats the per-call usage of its chat spans as
+ * totals on the enclosing invoke_agent/agent_step spans; Langfuse leaves model, usage and cost
+ * off those so a trace is not costed twice.
+ */
+function isAiSdkAggregateSpan(attributes: OtlpAttributes, scope: OtlpScope): boolean {
+  const operation = attributes['gen_ai.operation.name'];
+  return scope.name === 'gen_ai' && (operation === 'invoke_agent' || operation === 'agent_step');
 }
 
-const TRACE_ATTRIBUTE_KEYS = [
-  'langfuse.trace.name',
-  'user.id',
-  'langfuse.user.id',
-  'session.id',
-  'langfuse.session.id',
-  'langfuse.trace.tags',
-  'langfuse.tags',
-  'langfuse.trace.public',
-  'langfuse.trace.input',
-  'langfuse.trace.output',
-];
-
-function carriesTraceAttributes(attributes: Attributes): boolean {
-  return Object.keys(attributes).some(
-    (key) => TRACE_ATTRIBUTE_KEYS.includes(key) || key === 'langfuse.trace.metadata' || key.startsWith('langfuse.trace.metadata.'),
-  );
+function observationEvent(context: SpanContext, startTime: string, endTime: string): IngestionEvent {
+  const { span, resource, resourceMetadata, scope, isLangfuseSdk, nowIso } = context;
+  const attributes = span.attributes;
+  const type = observationTypeOf(attributes, resource, scope);
+  const { input, output, filteredAttributes } = extractInputOutput({ events: span.events, attributes, scopeName: scope.name });
+  let body: ObservationBody = {
+    id: span.spanId,
+    traceId: span.traceId,
+    parentObservationId: span.parentSpanId,
+    name: extractName(span.name, attributes),
+    startTime,
+    endTime,
+    environment: extractEnvironment(attributes, resource),
+    version: str(attributes[LANGFUSE.VERSION] ?? resource['service.version']),
+    level: extractLevel(span, scope.name),
+    statusMessage: str(attributes[LANGFUSE.OBSERVATION_STATUS_MESSAGE]) ?? span.status.message ?? undefined,
+    metadata: {
+      ...resourceMetadata,
+      ...extractMetadata(attributes, 'observation'),
+      ...(isLangfuseSdk ? {} : { attributes: filteredAttributes }),
+      resourceAttributes: resource,
+      scope: scopeMetadata(scope),
+    },
+    input: maybeJson(input),
+    output: maybeJson(output),
+  };
+  // Span and event bodies carry no model fields in Langfuse's ingestion schema.
+  if (type !== 'SPAN' && type !== 'EVENT' && !isAiSdkAggregateSpan(attributes, scope)) {
+    const prompt = type === 'GENERATION' ? extractPrompt(attributes) : {};
+    body = {
+      ...body,
+      model: extractModelName(attributes),
+      modelParameters: extractModelParameters(attributes, scope.name),
+      usageDetails: extractUsageDetails(attributes, scope.name),
+      costDetails: extractCostDetails(attributes),
+      completionStartTime: extractCompletionStartTime(attributes, startTime),
+      promptName: prompt.name,
+      promptVersion: prompt.version,
+    };
+  }
+  const eventType = `${type.toLowerCase()}-create` as IngestionEvent['type'];
+  return { id: otlpEventIds(span.traceId, span.spanId).observation, type: eventType, timestamp: nowIso, body: compact(body) };
 }
 
-export function mapOtlpToIngestion(request: OtlpExportRequest, now: Date): { events: IngestionEvent[]; errors: string[] } {
+function spanEvents(context: SpanContext): IngestionEvent[] {
+  const { span, nowIso } = context;
+  const start = nanosToIso(span.startTimeUnixNano);
+  const end = nanosToIso(span.endTimeUnixNano);
+  // A missing edge borrows the other one; with neither, the receive time (Langfuse does the same).
+  const startTime = start ?? end ?? nowIso;
+  const endTime = end ?? start ?? nowIso;
+  const events: IngestionEvent[] = [];
+  if (isRootSpan(span) || hasTraceUpdates(span.attributes)) events.push(traceEvent(context, startTime));
+  events.push(observationEvent(context, startTime, endTime));
+  return events;
+}
+
+export function mapOtlpToIngestion(request: OtlpExportRequest, now: Date): OtlpMappingResult {
   const events: IngestionEvent[] = [];
   const errors: string[] = [];
-  const timestamp = now.toISOString();
-  for (const resourceSpans of request.resourceSpans) {
-    const resource = resourceSpans.resource;
-    for (const { scope, spans } of resourceSpans.scopeSpans) {
+  const nowIso = now.toISOString();
+  for (const { resourceAttributes: resource, scopeSpans } of request.resourceSpans) {
+    const resourceMetadata = extractMetadata(resource, 'trace');
+    for (const { scope, spans } of scopeSpans) {
       const isLangfuseSdk = scope.name.startsWith('langfuse-sdk');
       for (const span of spans) {
         try {
-          events.push(...spanEvents(span, resource, scope, isLangfuseSdk, timestamp));
+          events.push(...spanEvents({ span, resource, resourceMetadata, scope, isLangfuseSdk, nowIso }));
         } catch (error) {
-          errors.push(`span ${span.spanId}: ${(error as Error).message}`);
+          errors.push(`span ${span.spanId} of trace ${span.traceId}: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
     }
   }
   return { events, errors };
-}
-
-function spanEvents(
-  span: OtlpSpan,
-  resource: Attributes,
-  scope: { name: string; version: string | null },
-  isLangfuseSdk: boolean,
-  timestamp: string,
-): IngestionEvent[] {
-  const attributes = span.attributes;
-  const startTime = nanosToIso(span.startTimeUnixNano) ?? timestamp;
-  const endTime = nanosToIso(span.endTimeUnixNano);
-  const environment = str(
-    first(attributes, 'langfuse.environment', 'deployment.environment.name', 'deployment.environment') ??
-      first(resource, 'langfuse.environment', 'deployment.environment.name', 'deployment.environment'),
-  );
-  const release = str(first(attributes, 'langfuse.release') ?? first(resource, 'langfuse.release'));
-  const version = str(first(attributes, 'langfuse.version') ?? first(resource, 'service.version'));
-  const isRoot = !span.parentSpanId || attributes['langfuse.internal.as_root'] === true || attributes['langfuse.internal.as_root'] === 'true';
-  const events: IngestionEvent[] = [];
-
-  const metadata: Record<string, unknown> = { ...(objectAttribute(attributes, 'langfuse.observation.metadata') ?? {}) };
-  if (!isLangfuseSdk) metadata.attributes = attributes;
-  metadata.resourceAttributes = resource;
-  metadata.scope = { name: scope.name, version: scope.version };
-
-  if (isRoot || carriesTraceAttributes(attributes)) {
-    const traceMetadata = objectAttribute(attributes, 'langfuse.trace.metadata');
-    const isPublic = first(attributes, 'langfuse.trace.public', 'langfuse.public');
-    const body: Record<string, unknown> = {
-      id: span.traceId,
-      name: str(attributes['langfuse.trace.name']) ?? (isRoot ? span.name : undefined),
-      userId: str(first(attributes, 'langfuse.user.id', 'user.id', 'ai.telemetry.metadata.userId', 'langfuse.trace.metadata.langfuse_user_id', 'langfuse.observation.metadata.langfuse_user_id')),
-      sessionId: str(first(attributes, 'langfuse.session.id', 'session.id', 'gen_ai.conversation.id', 'langfuse.trace.metadata.langfuse_session_id', 'langfuse.observation.metadata.langfuse_session_id')),
-      tags: tagsAttribute(first(attributes, 'langfuse.trace.tags', 'langfuse.tags')),
-      public: isPublic === undefined ? undefined : isPublic === true || isPublic === 'true',
-      metadata: traceMetadata,
-      input: maybeJson(first(attributes, 'langfuse.trace.input') ?? (isRoot ? attributes['langfuse.observation.input'] : undefined)),
-      output: maybeJson(first(attributes, 'langfuse.trace.output') ?? (isRoot ? attributes['langfuse.observation.output'] : undefined)),
-      environment,
-      release,
-      version,
-    };
-    if (isRoot) body.timestamp = startTime;
-    events.push({ id: `otel-trace-${span.traceId}-${span.spanId}`, type: 'trace-create', timestamp, body });
-  }
-
-  const type = observationType(attributes);
-  const level = str(attributes['langfuse.observation.level'])?.toUpperCase() ?? (span.status.code === 2 ? 'ERROR' : undefined);
-  const promptVersion = first(attributes, 'langfuse.observation.prompt.version', 'langfuse.prompt.version');
-  const observation: Record<string, unknown> = {
-    id: span.spanId,
-    traceId: span.traceId,
-    parentObservationId: isRoot && attributes['langfuse.internal.as_root'] ? null : span.parentSpanId,
-    name: span.name,
-    startTime,
-    endTime: type === 'EVENT' ? (endTime ?? startTime) : endTime,
-    level,
-    statusMessage: str(attributes['langfuse.observation.status_message']) ?? span.status.message ?? undefined,
-    input: maybeJson(attributes['langfuse.observation.input']),
-    output: maybeJson(attributes['langfuse.observation.output']),
-    metadata,
-    environment,
-    release,
-    version,
-  };
-  if (type === 'GENERATION' || type === 'EMBEDDING' || attributes['langfuse.observation.model.name'] !== undefined) {
-    Object.assign(observation, {
-      model: str(first(attributes, 'langfuse.observation.model.name', 'gen_ai.response.model', 'ai.model.id', 'gen_ai.request.model', 'llm.response.model', 'llm.model_name', 'model')),
-      modelParameters: objectAttribute(attributes, 'langfuse.observation.model.parameters'),
-      usageDetails: usageDetails(attributes),
-      costDetails: costDetails(attributes),
-      completionStartTime: (() => {
-        const raw = maybeJson(attributes['langfuse.observation.completion_start_time']);
-        return typeof raw === 'string' && !Number.isNaN(Date.parse(raw)) ? new Date(raw).toISOString() : undefined;
-      })(),
-      promptName: type === 'GENERATION' ? str(first(attributes, 'langfuse.observation.prompt.name', 'langfuse.prompt.name')) : undefined,
-      promptVersion: type === 'GENERATION' && promptVersion !== undefined ? Number(promptVersion) : undefined,
-    });
-  }
-  events.push({ id: `otel-${span.traceId}-${span.spanId}`, type: `${type.toLowerCase()}-create` as IngestionEvent['type'], timestamp, body: observation });
-  return events;
 }
