@@ -107,6 +107,9 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       return;
     }
     req.resume();
+    if (pathMatched && !authorized(req)) {
+      throw new HttpError(401, 'Invalid credentials. Confirm that you have configured the correct host and the public/secret key pair.', 'Unauthorized');
+    }
     if (pathMatched) throw new HttpError(405, 'Method not allowed', `${req.method} is not allowed on ${url.pathname}`);
     throw new HttpError(404, 'Route not found', `no route for ${req.method} ${url.pathname}`);
   }
