@@ -134,6 +134,40 @@ function summaryFromRootObservation(root: ObservationV2): TraceSummary {
   };
 }
 
+function scoreMatches(score: Score, condition: { operator: string; value: number | string | boolean }): boolean {
+  const actual: number | string | boolean | null =
+    score.dataType === 'BOOLEAN' ? score.value === 1 : score.dataType === 'NUMERIC' ? score.value : score.stringValue;
+  const wanted = condition.value;
+  if (actual === null) return false;
+  const equal = String(actual).toLowerCase() === String(wanted).toLowerCase();
+  if (condition.operator === '=') return equal;
+  if (condition.operator === '!=') return !equal;
+  if (typeof actual !== 'number' || typeof wanted !== 'number') return false;
+  switch (condition.operator) {
+    case '<': return actual < wanted;
+    case '<=': return actual <= wanted;
+    case '>': return actual > wanted;
+    case '>=': return actual >= wanted;
+    default: return false;
+  }
+}
+
+/** The trace-level conditions of a query, checked on a summary (for traces found by score). */
+function matchesQuery(trace: TraceSummary, query: TraceQuery): boolean {
+  if (query.userId && trace.userId !== query.userId) return false;
+  if (query.sessionId && trace.sessionId !== query.sessionId) return false;
+  if (query.name && trace.name !== query.name) return false;
+  if (query.release && trace.release !== query.release) return false;
+  if (query.version && trace.version !== query.version) return false;
+  if (query.environment?.length && !query.environment.includes(trace.environment)) return false;
+  if (query.tags?.some((tag) => !trace.tags.includes(tag))) return false;
+  if (query.fromTimestamp && trace.timestamp < query.fromTimestamp) return false;
+  if (query.toTimestamp && trace.timestamp >= query.toTimestamp) return false;
+  if (query.level === 'error' && trace.errorCount === 0) return false;
+  if (query.level === 'warning' && trace.errorCount + trace.warningCount === 0) return false;
+  return true;
+}
+
 /** A trace may have several root observations (SDKs that hang spans off the trace): one summary each. */
 function mergeRoots(roots: ObservationV2[]): TraceSummary[] {
   const byTrace = new Map<string, { summary: TraceSummary; startMs: number; endMs: number }>();
@@ -208,6 +242,72 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
   }
 
   async listTraces(query: TraceQuery): Promise<TraceSummary[]> {
+    const { streams } = await this.backend();
+    // tracetop's summaries carry level counts; a Langfuse list does not, so there the level
+    // resolves like a score: through the observations at that level.
+    if (query.scores?.length || (query.level && !streams)) return this.listTracesByCandidates(query);
+    const traces = await this.listTracesUnscored(query);
+    return query.level ? traces.filter((trace) => matchesQuery(trace, { level: query.level })) : traces;
+  }
+
+  /** Trace ids with an observation at this level (or worse, for warning). */
+  private async traceIdsAtLevel(level: 'error' | 'warning'): Promise<Set<string>> {
+    const { generation } = await this.backend();
+    const levels = level === 'error' ? ['ERROR'] : ['ERROR', 'WARNING'];
+    const ids = new Set<string>();
+    for (const observationLevel of levels) {
+      const page =
+        generation === 'v1'
+          ? await this.get<{ data: { traceId: string | null }[] }>('/api/public/observations', { level: observationLevel, limit: 100 })
+          : await this.get<{ data: { traceId: string | null }[] }>('/api/public/v2/observations', { level: observationLevel, limit: 1000, fields: 'core' });
+      for (const observation of page.data) if (observation.traceId) ids.add(observation.traceId);
+    }
+    return ids;
+  }
+
+  /**
+   * A score filter (`helpfulness<0.5`) resolves through the scores endpoint — value and
+   * operator filters on v2, bounds on v3 — to trace ids, then to those traces.
+   */
+  private async listTracesByCandidates(query: TraceQuery): Promise<TraceSummary[]> {
+    let candidates = null as Set<string> | null;
+    const narrow = (matching: Set<string>) => {
+      const previous: Set<string> | null = candidates;
+      candidates = previous === null ? matching : new Set([...previous].filter((id: string) => matching.has(id)));
+    };
+    if (query.level) narrow(await this.traceIdsAtLevel(query.level));
+    for (const condition of query.scores ?? []) {
+      const numeric = typeof condition.value === 'number';
+      const scores = await this.listScores({
+        name: condition.name,
+        ...(numeric ? { operator: condition.operator, value: condition.value as number } : {}),
+        limit: 100,
+      });
+      narrow(
+        new Set(
+          scores
+            .filter((score) => score.traceId && (numeric || scoreMatches(score, condition)))
+            .map((score) => score.traceId as string),
+        ),
+      );
+    }
+    const ids = [...(candidates ?? [])];
+    const limit = query.limit ?? 50;
+    const rest: TraceQuery = { ...query, scores: undefined };
+    const result: TraceSummary[] = [];
+    for (const id of ids) {
+      if (result.length >= limit) break;
+      try {
+        const summary = summaryFromTrace(await this.getTrace(id));
+        if (matchesQuery(summary, rest)) result.push(summary);
+      } catch (error) {
+        if (!(error instanceof LangfuseApiError && error.kind === 'not-found')) throw error;
+      }
+    }
+    return result.sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+  }
+
+  private async listTracesUnscored(query: TraceQuery): Promise<TraceSummary[]> {
     const { generation, streams } = await this.backend();
     const limit = Math.min(query.limit ?? 50, 100);
     const filters = {
@@ -437,8 +537,23 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
   }
 
   async listSessions(): Promise<Session[]> {
-    const page = await this.get<Paged<Session>>('/api/public/sessions', { limit: 100 });
-    return page.data;
+    const { generation } = await this.backend();
+    if (generation === 'v1') return (await this.get<Paged<Session>>('/api/public/sessions', { limit: 100 })).data;
+    // The v2 generation has no sessions endpoint: sessions are what root observations carry.
+    const roots = await this.get<{ data: ObservationV2[] }>('/api/public/v2/observations', {
+      isRootObservation: 'true',
+      limit: 1000,
+      fields: 'core,basic',
+    });
+    const sessions = new Map<string, Session>();
+    for (const root of roots.data) {
+      if (!root.sessionId) continue;
+      const existing = sessions.get(root.sessionId);
+      if (!existing || root.startTime < existing.createdAt) {
+        sessions.set(root.sessionId, { id: root.sessionId, createdAt: root.startTime, projectId: String(root.projectId ?? ''), environment: root.environment ?? 'default' });
+      }
+    }
+    return [...sessions.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   async getSessionTraces(sessionId: string): Promise<TraceWithFullDetails[]> {

@@ -23,6 +23,18 @@ export interface TraceQuery {
   fromTimestamp?: string;
   toTimestamp?: string;
   limit?: number;
+  /** Traces with at least one observation at this level or worse. */
+  level?: 'error' | 'warning';
+  /** All of these must hold for the trace's scores (resolved through the scores endpoint). */
+  scores?: ScoreCondition[];
+}
+
+export type ScoreOperator = '<' | '<=' | '>' | '>=' | '=' | '!=';
+
+export interface ScoreCondition {
+  name: string;
+  operator: ScoreOperator;
+  value: number | string | boolean;
 }
 
 export interface TraceReader {

@@ -20,6 +20,10 @@ async function seed(server: TestServer) {
   assert.equal((await server.post('/api/public/ingestion', { batch })).status, 207);
   await server.post('/api/public/scores', { id: 'sc1', traceId: 't1', name: 'helpfulness', value: 0.3 });
   await server.post('/api/public/scores', { id: 'sc2', traceId: 't3', name: 'helpfulness', value: 0.9 });
+  await server.post('/api/public/scores', { id: 'sc3', traceId: 't2', name: 'verdict', value: 'bad', dataType: 'CATEGORICAL' });
+  const config = await server.post('/api/public/score-configs', { name: 'helpfulness', dataType: 'NUMERIC' });
+  const queue = await server.post('/api/public/annotation-queues', { name: 'triage', scoreConfigIds: [config.body.id] });
+  for (const objectId of ['t1', 't2']) await server.post(`/api/public/annotation-queues/${queue.body.id}/items`, { objectId, objectType: 'TRACE' });
 }
 
 for (const readApi of ['v1', 'v2'] as const) {
@@ -74,6 +78,27 @@ for (const readApi of ['v1', 'v2'] as const) {
       assert.deepEqual(low.map((s) => s.traceId), ['t1']);
     });
 
+    it('filters by score (through the scores endpoint) and by level', async () => {
+      assert.deepEqual((await client.listTraces({ scores: [{ name: 'helpfulness', operator: '<', value: 0.5 }] })).map((t) => t.id), ['t1']);
+      assert.deepEqual((await client.listTraces({ scores: [{ name: 'helpfulness', operator: '>=', value: 0.3 }] })).map((t) => t.id), ['t3', 't1']);
+      assert.deepEqual((await client.listTraces({ scores: [{ name: 'helpfulness', operator: '>', value: 0.1 }], userId: 'u_1', tags: ['rag'] })).map((t) => t.id), ['t1']);
+      assert.deepEqual((await client.listTraces({ scores: [{ name: 'verdict', operator: '=', value: 'bad' }] })).map((t) => t.id), ['t2']);
+      assert.deepEqual((await client.listTraces({ level: 'error' })).map((t) => t.id), ['t2']);
+      assert.deepEqual((await client.listTraces({ level: 'error', userId: 'u_1' })).map((t) => t.id), []);
+    });
+
+    it('walks an annotation queue: list, items, complete', async () => {
+      const [queue] = await client.listQueues();
+      assert.equal(queue!.name, 'triage');
+      const pending = await client.listQueueItems(queue!.id, 'PENDING');
+      assert.equal(pending.length, 2);
+      const done = await client.completeQueueItem(queue!.id, pending[0]!.id);
+      assert.equal(done.status, 'COMPLETED');
+      assert.equal((await client.listQueueItems(queue!.id, 'PENDING')).length, 1);
+      assert.equal((await client.listScoreConfigs()).length, 1);
+      assert.deepEqual((await client.listSessions()).map((session) => session.id), ['s1']);
+    });
+
     it('creates a score idempotently by id', async () => {
       const id = `score-${readApi}`;
       await client.createScore({ id, traceId: 't2', name: 'resolved', value: 1, dataType: 'BOOLEAN' });
@@ -114,7 +139,7 @@ describe('LangfuseClient failures', () => {
     const error = await client.listTraces({}).catch((caught) => caught as LangfuseApiError);
     assert.ok(error instanceof LangfuseApiError);
     assert.equal(error.kind, 'auth');
-    assert.match(error.message, /401 from http:\/\/127\.0\.0\.1:\d+\/api\/public\/traces.*LANGFUSE_PUBLIC_KEY\/LANGFUSE_SECRET_KEY/);
+    assert.match(error.message, /401 from http:\/\/127\.0\.0\.1:\d+\/api\/public\/\S+: check LANGFUSE_PUBLIC_KEY\/LANGFUSE_SECRET_KEY/);
     assert.ok(!JSON.stringify({ message: error.message, stack: error.stack, detail: error.detail, url: error.url }).includes(secret));
     await client.close();
   });
