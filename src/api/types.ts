@@ -12,30 +12,8 @@ import type {
 } from '../domain/types.js';
 import type { ScoreBody } from '../domain/ingestion.js';
 
-export interface TraceQuery {
-  userId?: string;
-  tags?: string[];
-  sessionId?: string;
-  name?: string;
-  environment?: string[];
-  release?: string;
-  version?: string;
-  fromTimestamp?: string;
-  toTimestamp?: string;
-  limit?: number;
-  /** Traces with at least one observation at this level or worse. */
-  level?: 'error' | 'warning';
-  /** All of these must hold for the trace's scores (resolved through the scores endpoint). */
-  scores?: ScoreCondition[];
-}
-
-export type ScoreOperator = '<' | '<=' | '>' | '>=' | '=' | '!=';
-
-export interface ScoreCondition {
-  name: string;
-  operator: ScoreOperator;
-  value: number | string | boolean;
-}
+export type { TraceQuery, ScoreCondition, ScoreOperator } from '../domain/types.js';
+import type { TraceQuery } from '../domain/types.js';
 
 export interface TraceReader {
   getTrace(traceId: string): Promise<TraceWithFullDetails>;

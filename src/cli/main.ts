@@ -11,9 +11,14 @@ const HELP = `
     $ tracetop --demo                 embedded backend + demo traffic, no keys needed
     $ tracetop serve                  run the embedded Langfuse-compatible backend
 
-  Filters
+  Filters (the same language as the TUI's / query line)
     --tag TAG             traces carrying the tag (repeatable: all of them)
-    --user ID  --session ID  --name NAME  --env ENV (repeatable)
+    --user ID  --session ID  --env ENV (repeatable: any of them)
+    --name GLOB           trace name, * and ? as wildcards
+    --level error|warning traces with an observation at that level (or worse)
+    --score 'NAME<0.5'    score condition, ops < <= > >= = != (repeatable): user_feedback=negative, resolved=false
+    --since 15m           or --from/--to ISO times
+    --release R  --app-version V   (the trace's version; --version is tracetop's)
 
   Commands
     tail [filters] [--json]   the live stream as lines (JSON lines for jq)
@@ -41,6 +46,8 @@ const HELP = `
     $ tracetop --demo
     $ tracetop serve --port 3939
     $ LANGFUSE_BASE_URL=https://cloud.langfuse.com tracetop --tag production
+    $ tracetop --tag production --score 'groundedness<0.5' --since 1h
+    $ tracetop tail --json --level error | jq -r .id
 `;
 
 export async function run(argv: string[]): Promise<void> {
@@ -76,6 +83,13 @@ async function dispatch(argv: string[]): Promise<void> {
       session: { type: 'string' },
       name: { type: 'string' },
       env: { type: 'string', isMultiple: true },
+      level: { type: 'string' },
+      score: { type: 'string', isMultiple: true },
+      since: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      release: { type: 'string' },
+      appVersion: { type: 'string' },
       json: { type: 'boolean', default: false },
       color: { type: 'boolean', default: true },
       comment: { type: 'string' },

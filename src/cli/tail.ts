@@ -1,9 +1,8 @@
 // `tracetop tail`: the live stream as lines — JSON for jq, or one compact line per change.
 
 import type { TraceSummary } from '../domain/types.js';
-import { createLiveSource } from '../stream/live-source.js';
 import { connect } from './connect.js';
-import { queryFromFlags, type TuiFlags } from './tui.js';
+import { filterFromCli, sourceFor, type TuiFlags } from './tui.js';
 import { formatCost, formatLatency, formatLevels, formatScores, formatTime } from '../ui/format.js';
 import { sanitizeLine } from '../domain/sanitize.js';
 
@@ -48,7 +47,13 @@ export function tailTextLine(trace: TraceSummary, width = 160): string {
 
 export async function tailCommand(flags: TuiFlags & { json?: boolean }): Promise<void> {
   const backend = await connect(flags, (line) => process.stderr.write(`${line}\n`));
-  const source = await createLiveSource({ client: backend.client, filter: queryFromFlags(flags) });
+  let source;
+  try {
+    source = await sourceFor(backend.client, filterFromCli(flags, backend.filterText));
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
   let closed = false;
   const finish = async () => {
     if (closed) return;

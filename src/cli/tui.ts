@@ -1,41 +1,41 @@
 // The default command: the full-screen TUI on a terminal, JSON lines when piped.
 
-import type { TraceQuery } from '../api/types.js';
+import { combineFilters, filterFromFlags, matchesTrace, parseFilter, printFilter, toServerQuery, type FilterFlags, type TraceFilter } from '../domain/filter-language.js';
+import type { LangfuseClient } from '../api/client.js';
 import { createLiveSource } from '../stream/live-source.js';
+import type { LiveSource } from '../stream/types.js';
+import { loadFilterHistory, saveFilterHistory } from '../config/filter-history.js';
 import { connect } from './connect.js';
+import { UsageError } from './get.js';
+import { ACCEPTED_FORMS } from '../domain/filter-language.js';
 
-export interface TuiFlags {
+export interface TuiFlags extends FilterFlags {
   host?: string;
   publicKey?: string;
   secretKey?: string;
   profile?: string;
   demo?: boolean;
   port?: number;
-  tag?: string[];
-  user?: string;
-  session?: string;
-  name?: string;
-  env?: string[];
 }
 
-export function queryFromFlags(flags: TuiFlags): TraceQuery {
-  return {
-    tags: flags.tag?.length ? flags.tag : undefined,
-    userId: flags.user,
-    sessionId: flags.session,
-    name: flags.name,
-    environment: flags.env?.length ? flags.env : undefined,
-  };
+/** Flags (and a profile's default filter) as one filter; malformed flags fail fast. */
+export function filterFromCli(flags: TuiFlags, profileFilter = ''): TraceFilter {
+  const fromFlags = filterFromFlags(flags);
+  if (!fromFlags.ok) throw new UsageError(`${fromFlags.errors.join('\n  ')}\nAccepted forms: ${ACCEPTED_FORMS}`);
+  if (!profileFilter) return fromFlags.filter;
+  const fromProfile = parseFilter(profileFilter);
+  if (!fromProfile.ok) throw new UsageError(`the profile's filter: ${fromProfile.error.message}`);
+  return combineFilters(fromProfile.filter, fromFlags.filter);
 }
 
-export function describeQuery(query: TraceQuery): string {
-  const parts: string[] = [];
-  for (const tag of query.tags ?? []) parts.push(`tag:${tag}`);
-  if (query.userId) parts.push(`user:${query.userId}`);
-  if (query.sessionId) parts.push(`session:${query.sessionId}`);
-  if (query.name) parts.push(`name:${query.name}`);
-  for (const env of query.environment ?? []) parts.push(`env:${env}`);
-  return parts.join(' ');
+/** A LiveSource for a filter: Langfuse parameters server-side, the rest checked client-side. */
+export function sourceFor(client: LangfuseClient, filter: TraceFilter): Promise<LiveSource> {
+  const { query } = toServerQuery(filter);
+  return createLiveSource({
+    client,
+    filter: { ...query, includeIo: filter.text.length > 0 },
+    accept: (trace) => matchesTrace(filter, trace),
+  });
 }
 
 export async function tuiCommand(flags: TuiFlags): Promise<void> {
@@ -48,15 +48,22 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
   const notices: string[] = [];
   const backend = await connect(flags, (line) => notices.push(line));
   let traffic: { stop(): Promise<void> } | null = null;
-  if (flags.demo) {
-    const { startDemoTraffic } = await import('../demo/traffic.js');
-    traffic = startDemoTraffic({ baseUrl: backend.host, publicKey: 'pk-lf-demo', secretKey: 'sk-lf-demo', ratePerSecond: 2 });
-  }
-  const query = queryFromFlags(flags);
   try {
-    const source = await createLiveSource({ client: backend.client, filter: query });
+    const filter = filterFromCli(flags, backend.filterText);
+    if (flags.demo) {
+      const { startDemoTraffic } = await import('../demo/traffic.js');
+      traffic = startDemoTraffic({ baseUrl: backend.host, publicKey: 'pk-lf-demo', secretKey: 'sk-lf-demo', ratePerSecond: 2 });
+    }
     const { runTui } = await ui;
-    await runTui({ source, reader: backend.client, host: backend.host, filterText: describeQuery(query) || backend.filterText });
+    await runTui({
+      createSource: (next) => sourceFor(backend.client, next),
+      filter,
+      filterText: printFilter(filter),
+      filterHistory: loadFilterHistory(),
+      onFilterHistory: saveFilterHistory,
+      reader: backend.client,
+      host: backend.host,
+    });
   } finally {
     await traffic?.stop();
     await backend.close();

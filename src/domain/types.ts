@@ -225,3 +225,32 @@ export interface TraceSummary {
   output?: unknown;
   metadata?: unknown;
 }
+
+/** What a backend can be asked for when listing traces (server-side filters). */
+export interface TraceQuery {
+  userId?: string;
+  tags?: string[];
+  sessionId?: string;
+  name?: string;
+  environment?: string[];
+  release?: string;
+  version?: string;
+  fromTimestamp?: string;
+  toTimestamp?: string;
+  limit?: number;
+  /** Traces with at least one observation at this level or worse. */
+  level?: 'error' | 'warning';
+  /** All of these must hold for the trace's scores (resolved through the scores endpoint). */
+  scores?: ScoreCondition[];
+  /** Ask for input/output/metadata with each summary (free-text search needs them). */
+  includeIo?: boolean;
+}
+
+export type ScoreOperator = '<' | '<=' | '>' | '>=' | '=' | '!=';
+
+export interface ScoreCondition {
+  name: string;
+  operator: ScoreOperator;
+  value: number | string | boolean;
+}
+

@@ -7,6 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { TraceSummary, TraceWithFullDetails } from '../domain/types.js';
 import type { TraceReader } from '../api/types.js';
 import type { LiveStatus } from '../stream/types.js';
+import { matchesTrace, parseFilter, printFilter, type TraceFilter } from '../domain/filter-language.js';
 import { allExpandable, buildTraceTree, defaultExpansion, visibleRows, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
 
 export type Screen = 'list' | 'trace' | 'help';
@@ -36,6 +37,9 @@ export interface TuiState {
   status: LiveStatus;
   arrivals: number[];
   filterText: string;
+  /** The `/` query line while it is open. */
+  query: QueryLine | null;
+  filterHistory: string[];
   open: OpenTrace | null;
   expanded: Set<string>;
   treeCursor: number;
@@ -46,7 +50,24 @@ export interface TuiState {
   actions: TuiActions;
 }
 
+export interface QueryLine {
+  text: string;
+  /** The parse error, or how many buffered traces the text matches. */
+  error: string | null;
+  matches: number | null;
+  /** Position in filterHistory while browsing it with ↑/↓; null when editing. */
+  historyIndex: number | null;
+}
+
 export interface TuiActions {
+  openQuery(): void;
+  editQuery(text: string): void;
+  browseHistory(direction: -1 | 1): void;
+  applyQuery(): void;
+  cancelQuery(): void;
+  /** Adds one condition (a quick filter from the selected trace) to the filter and applies it. */
+  addToFilter(condition: string): void;
+  resetTraces(): void;
   applyTraces(batch: TraceSummary[]): void;
   setStatus(status: LiveStatus): void;
   moveCursor(delta: number, viewHeight: number): void;
@@ -109,7 +130,17 @@ function keepVisible(cursor: number, scrollTop: number, height: number): number 
   return scrollTop;
 }
 
-export function createTuiStore(options: { reader: TraceReader; host: string; capacity?: number; filterText?: string }): StoreApi<TuiState> {
+export interface TuiStoreOptions {
+  reader: TraceReader;
+  host: string;
+  capacity?: number;
+  filterText?: string;
+  filterHistory?: string[];
+  /** Called with a new filter once the user applies it: the caller re-queries and re-tails. */
+  onFilterChange?: (filter: TraceFilter, text: string) => void;
+}
+
+export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
   let refetchTimer: NodeJS.Timeout | null = null;
 
   return createStore<TuiState>()((set, get) => {
@@ -133,7 +164,53 @@ export function createTuiStore(options: { reader: TraceReader; host: string; cap
       );
     };
 
+    const preview = (text: string): Pick<QueryLine, 'error' | 'matches'> => {
+      const parsed = parseFilter(text);
+      if (!parsed.ok) return { error: parsed.error.message, matches: null };
+      const now = new Date();
+      let matches = 0;
+      for (const trace of get().traces.values()) if (matchesTrace(parsed.filter, trace, now)) matches++;
+      return { error: null, matches };
+    };
+
+    const applyFilterText = (text: string) => {
+      const parsed = parseFilter(text);
+      if (!parsed.ok) return set({ query: { text, historyIndex: null, error: parsed.error.message, matches: null } });
+      const canonical = printFilter(parsed.filter);
+      const history = [canonical, ...get().filterHistory.filter((entry) => entry !== canonical)].filter(Boolean).slice(0, 50);
+      set({ query: null, filterText: canonical, filterHistory: history, cursor: 0, scrollTop: 0, follow: true });
+      options.onFilterChange?.(parsed.filter, canonical);
+    };
+
     const actions: TuiActions = {
+      openQuery() {
+        const text = get().filterText;
+        set({ query: { text, historyIndex: null, ...preview(text) } });
+      },
+      editQuery(text) {
+        set({ query: { text, historyIndex: null, ...preview(text) } });
+      },
+      browseHistory(direction) {
+        const { query, filterHistory } = get();
+        if (!query || filterHistory.length === 0) return;
+        const index = Math.max(-1, Math.min(filterHistory.length - 1, (query.historyIndex ?? -1) + (direction === -1 ? 1 : -1)));
+        const text = index === -1 ? '' : filterHistory[index]!;
+        set({ query: { text, historyIndex: index, ...preview(text) } });
+      },
+      applyQuery() {
+        const query = get().query;
+        if (query) applyFilterText(query.text);
+      },
+      cancelQuery() {
+        set({ query: null });
+      },
+      addToFilter(condition) {
+        const current = get().filterText;
+        applyFilterText(current ? `${current} ${condition}` : condition);
+      },
+      resetTraces() {
+        set({ traces: new Map(), order: [], version: get().version + 1, evicted: 0, anchor: 0, cursor: 0, scrollTop: 0, follow: true });
+      },
       applyTraces(batch) {
         const state = get();
         const now = Date.now();
@@ -299,6 +376,8 @@ export function createTuiStore(options: { reader: TraceReader; host: string; cap
       status: { state: 'connecting', detail: null, host: options.host, stats: { received: 0, coalesced: 0, lagMs: 0, lastEventId: null } },
       arrivals: [],
       filterText: options.filterText ?? '',
+      query: null,
+      filterHistory: options.filterHistory ?? [],
       open: null,
       expanded: new Set(),
       treeCursor: 0,

@@ -128,6 +128,7 @@ export class SseSource extends BaseSource {
     const filter = this.options.filter ?? {};
     return this.options.client.http.url('/api/public/stream', {
       kinds: 'trace',
+      fields: filter.includeIo ? 'io' : undefined,
       userId: filter.userId,
       sessionId: filter.sessionId,
       name: filter.name,

@@ -3,13 +3,14 @@
 import React from 'react';
 import { Box, useApp, useInput, useWindowSize } from 'ink';
 import type { StoreApi } from 'zustand/vanilla';
-import type { TuiState } from '../store/store.js';
+import { visibleIds, type TuiState } from '../store/store.js';
 import { commandFor, type Command } from './keymap.js';
 import { StoreContext, useTui } from './store-context.js';
 import { ListScreen } from './screens/ListScreen.js';
 import { TraceScreen } from './screens/TraceScreen.js';
 import { HelpScreen } from './screens/HelpScreen.js';
 import { StatusBar } from './components/StatusBar.js';
+import { QueryLine } from './components/QueryLine.js';
 
 function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, exit: () => void) {
   const state = store.getState();
@@ -19,6 +20,17 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
   if (command === 'quit') return exit();
   if (command === 'help') return actions.showHelp();
   if (command === 'back') return actions.back();
+  if (command === 'filter.open') return actions.openQuery();
+  if (command === 'filter.user' || command === 'filter.session' || command === 'filter.tag') {
+    const trace = screen === 'trace' ? state.open?.trace : state.traces.get(visibleIds(state).at(state.cursor) ?? '');
+    if (!trace) return;
+    const quote = (value: string) => (/^[^\s"\\]+$/.test(value) ? value : `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`);
+    const value = command === 'filter.user' ? trace.userId : command === 'filter.session' ? trace.sessionId : trace.tags[0];
+    if (!value) return actions.setMessage(`this trace has no ${command.slice(7)}`);
+    const key = command === 'filter.user' ? 'user' : command === 'filter.session' ? 'session' : 'tag';
+    if (screen === 'trace') actions.back();
+    return actions.addToFilter(`${key}:${quote(value)}`);
+  }
   if (screen === 'list') {
     const move = (delta: number) => actions.moveCursor(delta, bodyHeight - 1);
     switch (command) {
@@ -64,9 +76,23 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
   const { exit } = useApp();
   const screen = useTui((state) => state.screens.at(-1) ?? 'list');
   const width = Math.max(20, columns);
-  // One line for the status bar; the rest is the screen. Never taller than the terminal.
-  const bodyHeight = Math.max(2, rows - 1);
+  // One line for the status bar (two with the query line open); the rest is the screen.
+  // Never taller than the terminal.
+  const querying = useTui((state) => state.query !== null);
+  const bodyHeight = Math.max(2, rows - 1 - (querying ? 1 : 0));
   useInput((input, key) => {
+    const { query, actions } = store.getState();
+    if (query) {
+      // The query line takes every key while it is open.
+      if (key.escape) return actions.cancelQuery();
+      if (key.return) return actions.applyQuery();
+      if (key.upArrow) return actions.browseHistory(-1);
+      if (key.downArrow) return actions.browseHistory(1);
+      if (key.backspace || key.delete) return actions.editQuery(query.text.slice(0, -1));
+      if (key.ctrl && input === 'u') return actions.editQuery('');
+      if (input && !key.ctrl && !key.meta) return actions.editQuery(query.text + input.replace(/[\r\n\t]/g, ' '));
+      return;
+    }
     // Keys typed faster than a frame (or sent by tmux in one write) arrive as one chunk:
     // each character is its own keystroke, none is dropped.
     const keystrokes = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
@@ -80,10 +106,11 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
     }
   });
   return (
-    <Box flexDirection="column" width={width} height={bodyHeight + 1}>
+    <Box flexDirection="column" width={width} height={bodyHeight + 1 + (querying ? 1 : 0)}>
       {screen === 'list' ? <ListScreen width={width} height={bodyHeight} /> : null}
       {screen === 'trace' ? <TraceScreen width={width} height={bodyHeight} /> : null}
       {screen === 'help' ? <HelpScreen width={width} height={bodyHeight} /> : null}
+      {querying ? <QueryLine width={width} /> : null}
       <StatusBar width={width} />
     </Box>
   );

@@ -20,6 +20,10 @@ export type Command =
   | 'tree.expandAll'
   | 'tree.collapseAll'
   | 'focus.toggle'
+  | 'filter.open'
+  | 'filter.user'
+  | 'filter.session'
+  | 'filter.tag'
   | 'help'
   | 'quit';
 
@@ -48,6 +52,10 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'tree.expandAll', keys: ['e', '['], description: 'expand all', screens: ['trace'] },
   { command: 'tree.collapseAll', keys: ['c', ']'], description: 'collapse all', screens: ['trace'] },
   { command: 'focus.toggle', keys: ['Tab'], description: 'switch between the tree and the detail pane', screens: ['trace'] },
+  { command: 'filter.open', keys: ['/'], description: 'filter: tag:… user:… score:name<0.5 level:error "text" (Enter applies, Esc cancels, ↑/↓ history)', screens: ['list'] },
+  { command: 'filter.user', keys: ['U'], description: "filter to the selected trace's user", screens: ['list', 'trace'] },
+  { command: 'filter.session', keys: ['E'], description: "filter to the selected trace's session", screens: ['list', 'trace'] },
+  { command: 'filter.tag', keys: ['T'], description: "filter to the selected trace's first tag", screens: ['list', 'trace'] },
   { command: 'help', keys: ['?'], description: 'this help', screens: ['list', 'trace', 'help'] },
   { command: 'quit', keys: ['q', 'Ctrl-c'], description: 'quit (the terminal is restored)', screens: ['list', 'trace', 'help'] },
 ];

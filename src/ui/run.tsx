@@ -1,29 +1,67 @@
 // Runs the TUI full-screen: the alternate screen (restored on exit, Ctrl-C and crashes),
-// throttled incremental rendering for SSH, the LiveSource feeding the store in batches.
+// throttled incremental rendering for SSH, a LiveSource feeding the store in batches, and a
+// fresh LiveSource (history re-queried, tail resumed) whenever the filter changes.
 import React from 'react';
 import { render } from 'ink';
 import type { TraceReader } from '../api/types.js';
+import type { TraceFilter } from '../domain/filter-language.js';
 import type { LiveSource } from '../stream/types.js';
 import { createTuiStore } from '../store/store.js';
 import { App } from './App.js';
 
 export interface RunTuiOptions {
-  source: LiveSource;
+  createSource(filter: TraceFilter): Promise<LiveSource>;
+  filter: TraceFilter;
+  filterText: string;
+  filterHistory?: string[];
+  onFilterHistory?(entries: string[]): void;
   reader: TraceReader;
   host: string;
-  filterText?: string;
   capacity?: number;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
 }
 
 export async function runTui(options: RunTuiOptions): Promise<void> {
-  const store = createTuiStore({ reader: options.reader, host: options.host, filterText: options.filterText, capacity: options.capacity });
+  let source = null as LiveSource | null;
+  let detach = null as (() => void) | null;
+  let generation = 0;
+
+  const attach = async (filter: TraceFilter) => {
+    const mine = ++generation;
+    detach?.();
+    const previous = source;
+    source = null;
+    await previous?.stop();
+    const next = await options.createSource(filter);
+    if (mine !== generation) return void (await next.stop());
+    const stopTraces = next.onTraces((traces) => actions.applyTraces(traces));
+    const stopStatus = next.onStatus((status) => actions.setStatus(status));
+    detach = () => {
+      stopTraces();
+      stopStatus();
+    };
+    source = next;
+    next.start();
+  };
+
+  const store = createTuiStore({
+    reader: options.reader,
+    host: options.host,
+    filterText: options.filterText,
+    filterHistory: options.filterHistory,
+    capacity: options.capacity,
+    onFilterChange(filter) {
+      actions.resetTraces();
+      options.onFilterHistory?.(store.getState().filterHistory);
+      attach(filter).catch((error: unknown) => actions.setMessage(`filter not applied: ${(error as Error).message}`));
+    },
+  });
   const { actions } = store.getState();
-  const stopTraces = options.source.onTraces((traces) => actions.applyTraces(traces));
-  const stopStatus = options.source.onStatus((status) => actions.setStatus(status));
   // The status bar's rate and the connection detail age even when nothing arrives.
-  const ticker = setInterval(() => actions.setStatus({ ...options.source.status() }), 1000);
+  const ticker = setInterval(() => {
+    if (source) actions.setStatus({ ...source.status() });
+  }, 1000);
   const instance = render(<App store={store} />, {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
@@ -36,14 +74,13 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     incrementalRendering: true,
     patchConsole: true,
   });
-  options.source.start();
+  await attach(options.filter);
   try {
     await instance.waitUntilExit();
   } finally {
     clearInterval(ticker);
-    stopTraces();
-    stopStatus();
+    detach?.();
     instance.unmount();
-    await options.source.stop();
+    await source?.stop();
   }
 }

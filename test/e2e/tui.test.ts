@@ -79,3 +79,64 @@ describe('tracetop in tmux', { skip }, () => {
     await tui.waitFor(/\[exited 0\]/);
   });
 });
+
+describe('filters in tmux', { skip }, () => {
+  let server: TestServer;
+  const home = tempDir();
+  const sessions: TmuxSession[] = [];
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    for (const session of sessions) session.kill();
+    await server.close();
+    home.remove();
+  });
+
+  it('--tag production --score groundedness<0.5 shows only matching traces as they arrive; / edits the filter live', async () => {
+    const env = { XDG_DATA_HOME: home.path, XDG_STATE_HOME: home.path, XDG_CONFIG_HOME: home.path, LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey, LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey, LANGFUSE_BASE_URL: server.url };
+    const send = async (id: string, tags: string[], groundedness: number) => {
+      await server.post('/api/public/ingestion', {
+        batch: [...ragTrace(id, { name: id, tags }), { id: `${id}-score`, type: 'score-create', timestamp: new Date().toISOString(), body: { traceId: id, name: 'groundedness', value: groundedness } }],
+      });
+    };
+    await send('old_bad_prod', ['production'], 0.2);
+    await send('old_good_prod', ['production'], 0.9);
+    const tui = startTmux(['--tag', 'production', '--score', 'groundedness<0.5'], { env, width: 120, height: 30 });
+    sessions.push(tui);
+    await tui.waitFor(/old_bad_prod/);
+    await tui.waitFor(/filter: tag:production score:groundedness<0\.5/);
+    await send('new_bad_prod', ['production'], 0.1);
+    await send('new_bad_staging', ['staging'], 0.1);
+    await send('new_good_prod', ['production'], 0.95);
+    let screen = await tui.waitFor(/new_bad_prod/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    screen = tui.screen();
+    for (const absent of ['old_good_prod', 'new_bad_staging', 'new_good_prod']) assert.ok(!screen.includes(absent), `${absent} must not show:\n${screen}`);
+
+    tui.keys('/');
+    await tui.waitFor(/\/tag:production score:groundedness<0\.5/);
+    tui.keys('C-u');
+    tui.keys('-l', 'tag:staging');
+    await tui.waitFor(/1 buffered match|0 buffered match/);
+    tui.keys('Enter');
+    screen = await tui.waitFor(/new_bad_staging/);
+    await tui.waitFor(/filter: tag:staging/);
+    assert.ok(!tui.screen().includes('old_bad_prod'));
+    tui.keys('/');
+    tui.keys('-l', ' usr:x');
+    await tui.waitFor(/unknown key "usr"/);
+    tui.keys('Escape');
+    await tui.waitFor((s) => !s.includes('unknown key'));
+    tui.keys('q');
+    await tui.waitFor(/\[exited 0\]/);
+  });
+
+  it('a malformed filter flag fails fast with the accepted forms', async () => {
+    const tui = startTmux(['--score', 'groundedness<<1'], { env: { XDG_DATA_HOME: home.path, LANGFUSE_BASE_URL: server.url, LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey, LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey }, width: 120, height: 20 });
+    sessions.push(tui);
+    const screen = await tui.waitFor(/\[exited 2\]/);
+    assert.match(screen, /--score: .*needs a value/);
+    assert.match(screen, /Accepted forms: tag:production/);
+  });
+});

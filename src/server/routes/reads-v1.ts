@@ -140,7 +140,8 @@ function listObservations(ctx: RouteContext) {
 }
 
 /** Filters GET /observations and GET /v2/observations share. */
-export function observationWhere(query: Query, timeParams = { from: 'fromStartTime', to: 'toStartTime' }) {
+export function observationWhere(query: Query, options: { versionFromTrace?: boolean } = {}) {
+  const timeParams = { from: 'fromStartTime', to: 'toStartTime' };
   const clauses: string[] = [];
   const params: SqlValue[] = [];
   const equal = (column: string, value: string | null) => {
@@ -152,7 +153,14 @@ export function observationWhere(query: Query, timeParams = { from: 'fromStartTi
   equal('o.name', query.string('name'));
   equal('o.trace_id', query.string('traceId'));
   equal('o.parent_id', query.string('parentObservationId'));
-  equal('o.version', query.string('version'));
+  const version = query.string('version');
+  if (version !== null && options.versionFromTrace) {
+    // Langfuse v4 propagates trace attributes such as version onto every observation.
+    clauses.push('COALESCE(o.version, (SELECT t.version FROM traces t WHERE t.id = o.trace_id)) = ?');
+    params.push(version);
+  } else {
+    equal('o.version', version);
+  }
   const type = query.oneOf('type', OBSERVATION_TYPES);
   equal('o.type', type);
   const level = query.oneOf('level', LEVELS);

@@ -55,7 +55,7 @@ function listObservationsV2(ctx: RouteContext) {
   }
   const groups = new Set<ObservationGroup>(requested.length ? ['core', ...(requested as ObservationGroup[])] : ['core', 'basic']);
   const expand = new Set(query.strings('expandMetadata'));
-  const { clauses, params } = observationWhere(query);
+  const { clauses, params } = observationWhere(query, { versionFromTrace: true });
   const root = query.oneOf('isRootObservation', ['true', 'false'] as const);
   if (root === 'true') clauses.push('o.parent_id IS NULL');
   if (root === 'false') clauses.push('o.parent_id IS NOT NULL');
@@ -93,7 +93,7 @@ function listObservationsV2(ctx: RouteContext) {
         name: record.name,
         level: record.level,
         statusMessage: record.statusMessage,
-        version: record.version,
+        version: record.version ?? trace?.version ?? null,
         environment: record.environment,
         bookmarked: false,
         public: trace?.public ?? false,
