@@ -5,12 +5,12 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { TraceSummary, TraceWithFullDetails } from '../domain/types.js';
-import type { TraceReader } from '../api/types.js';
+import type { SessionReader, TraceReader } from '../api/types.js';
 import type { LiveStatus } from '../stream/types.js';
 import { matchesTrace, parseFilter, printFilter, type TraceFilter } from '../domain/filter-language.js';
 import { allExpandable, buildTraceTree, defaultExpansion, visibleRows, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
 
-export type Screen = 'list' | 'trace' | 'help';
+export type Screen = 'list' | 'trace' | 'help' | 'sessions' | 'session';
 
 export interface OpenTrace {
   id: string;
@@ -40,6 +40,9 @@ export interface TuiState {
   /** The `/` query line while it is open. */
   query: QueryLine | null;
   filterHistory: string[];
+  sessionCursor: number;
+  /** The conversation being read: a session's traces in order. */
+  session: { id: string; state: 'loading' | 'loaded' | 'error'; traces: TraceWithFullDetails[]; error: string | null; cursor: number } | null;
   open: OpenTrace | null;
   expanded: Set<string>;
   treeCursor: number;
@@ -59,7 +62,39 @@ export interface QueryLine {
   historyIndex: number | null;
 }
 
+export interface SessionRow {
+  id: string;
+  userId: string | null;
+  traces: number;
+  first: string;
+  last: string;
+  totalCost: number;
+  errors: number;
+}
+
+/** Sessions among the buffered traces, most recently active first. */
+export function sessionRows(state: Pick<TuiState, 'traces'>): SessionRow[] {
+  const rows = new Map<string, SessionRow>();
+  for (const trace of state.traces.values()) {
+    if (!trace.sessionId) continue;
+    const row = rows.get(trace.sessionId) ?? { id: trace.sessionId, userId: trace.userId, traces: 0, first: trace.timestamp, last: trace.timestamp, totalCost: 0, errors: 0 };
+    row.traces++;
+    if (trace.timestamp < row.first) row.first = trace.timestamp;
+    if (trace.timestamp > row.last) row.last = trace.timestamp;
+    row.totalCost += trace.totalCost ?? 0;
+    row.errors += trace.errorCount;
+    row.userId ??= trace.userId;
+    rows.set(trace.sessionId, row);
+  }
+  return [...rows.values()].sort((a, b) => b.last.localeCompare(a.last));
+}
+
 export interface TuiActions {
+  showSessions(): void;
+  moveSessionCursor(delta: number): void;
+  openSession(): void;
+  moveTurnCursor(delta: number): void;
+  openTurn(): void;
   openQuery(): void;
   editQuery(text: string): void;
   browseHistory(direction: -1 | 1): void;
@@ -131,7 +166,7 @@ function keepVisible(cursor: number, scrollTop: number, height: number): number 
 }
 
 export interface TuiStoreOptions {
-  reader: TraceReader;
+  reader: TraceReader & Partial<SessionReader>;
   host: string;
   capacity?: number;
   filterText?: string;
@@ -183,6 +218,43 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
     };
 
     const actions: TuiActions = {
+      showSessions() {
+        const screens = get().screens.filter((screen) => screen === 'list');
+        set({ screens: [...screens, 'sessions'], sessionCursor: 0 });
+      },
+      moveSessionCursor(delta) {
+        const count = sessionRows(get()).length;
+        set({ sessionCursor: clamp(get().sessionCursor + delta, 0, Math.max(0, count - 1)) });
+      },
+      openSession() {
+        const row = sessionRows(get())[get().sessionCursor];
+        if (!row) return;
+        set({ session: { id: row.id, state: 'loading', traces: [], error: null, cursor: 0 }, screens: [...get().screens, 'session'] });
+        const load = options.reader.getSessionTraces
+          ? options.reader.getSessionTraces(row.id)
+          : Promise.all([...get().traces.values()].filter((trace) => trace.sessionId === row.id).map((trace) => options.reader.getTrace(trace.id)));
+        load.then(
+          (traces) => {
+            if (get().session?.id !== row.id) return;
+            const ordered = [...traces].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+            set({ session: { id: row.id, state: 'loaded', traces: ordered, error: null, cursor: 0 } });
+          },
+          (error: unknown) => {
+            if (get().session?.id !== row.id) return;
+            set({ session: { id: row.id, state: 'error', traces: [], error: error instanceof Error ? error.message : String(error), cursor: 0 } });
+          },
+        );
+      },
+      moveTurnCursor(delta) {
+        const session = get().session;
+        if (!session) return;
+        set({ session: { ...session, cursor: clamp(session.cursor + delta, 0, Math.max(0, session.traces.length - 1)) } });
+      },
+      openTurn() {
+        const session = get().session;
+        const trace = session?.traces[session.cursor];
+        if (trace) actions.openTrace(trace.id);
+      },
       openQuery() {
         const text = get().filterText;
         set({ query: { text, historyIndex: null, ...preview(text) } });
@@ -378,6 +450,8 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       filterText: options.filterText ?? '',
       query: null,
       filterHistory: options.filterHistory ?? [],
+      sessionCursor: 0,
+      session: null,
       open: null,
       expanded: new Set(),
       treeCursor: 0,

@@ -9,6 +9,7 @@ import { StoreContext, useTui } from './store-context.js';
 import { ListScreen } from './screens/ListScreen.js';
 import { TraceScreen } from './screens/TraceScreen.js';
 import { HelpScreen } from './screens/HelpScreen.js';
+import { SessionScreen, SessionsScreen } from './screens/SessionsScreen.js';
 import { StatusBar } from './components/StatusBar.js';
 import { QueryLine } from './components/QueryLine.js';
 
@@ -21,6 +22,14 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
   if (command === 'help') return actions.showHelp();
   if (command === 'back') return actions.back();
   if (command === 'filter.open') return actions.openQuery();
+  if (command === 'sessions') return actions.showSessions();
+  if (screen === 'sessions' || screen === 'session') {
+    const move = screen === 'sessions' ? actions.moveSessionCursor : actions.moveTurnCursor;
+    if (command === 'cursor.down') return move(1);
+    if (command === 'cursor.up') return move(-1);
+    if (command === 'open') return screen === 'sessions' ? actions.openSession() : actions.openTurn();
+    return;
+  }
   if (command === 'filter.user' || command === 'filter.session' || command === 'filter.tag') {
     const trace = screen === 'trace' ? state.open?.trace : state.traces.get(visibleIds(state).at(state.cursor) ?? '');
     if (!trace) return;
@@ -110,6 +119,8 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
       {screen === 'list' ? <ListScreen width={width} height={bodyHeight} /> : null}
       {screen === 'trace' ? <TraceScreen width={width} height={bodyHeight} /> : null}
       {screen === 'help' ? <HelpScreen width={width} height={bodyHeight} /> : null}
+      {screen === 'sessions' ? <SessionsScreen width={width} height={bodyHeight} /> : null}
+      {screen === 'session' ? <SessionScreen width={width} height={bodyHeight} /> : null}
       {querying ? <QueryLine width={width} /> : null}
       <StatusBar width={width} />
     </Box>

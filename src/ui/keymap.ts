@@ -20,6 +20,7 @@ export type Command =
   | 'tree.expandAll'
   | 'tree.collapseAll'
   | 'focus.toggle'
+  | 'sessions'
   | 'filter.open'
   | 'filter.user'
   | 'filter.session'
@@ -36,16 +37,17 @@ export interface KeyBinding {
 }
 
 export const KEYMAP: KeyBinding[] = [
-  { command: 'cursor.down', keys: ['↓', 'j'], description: 'next row (in the detail pane: scroll)', screens: ['list', 'trace'] },
-  { command: 'cursor.up', keys: ['↑', 'k'], description: 'previous row', screens: ['list', 'trace'] },
+  { command: 'cursor.down', keys: ['↓', 'j'], description: 'next row (in the detail pane: scroll)', screens: ['list', 'trace', 'sessions', 'session'] },
+  { command: 'cursor.up', keys: ['↑', 'k'], description: 'previous row', screens: ['list', 'trace', 'sessions', 'session'] },
   { command: 'cursor.top', keys: ['g', 'Home'], description: 'first row (the list: newest, and follow)', screens: ['list', 'trace'] },
   { command: 'cursor.bottom', keys: ['G', 'End'], description: 'last row', screens: ['list', 'trace'] },
   { command: 'halfpage.down', keys: ['Ctrl-d'], description: 'half a page down', screens: ['list', 'trace'] },
   { command: 'halfpage.up', keys: ['Ctrl-u'], description: 'half a page up', screens: ['list', 'trace'] },
   { command: 'page.down', keys: ['PgDn', 'Ctrl-f'], description: 'a page down', screens: ['list', 'trace'] },
   { command: 'page.up', keys: ['PgUp', 'Ctrl-b'], description: 'a page up', screens: ['list', 'trace'] },
-  { command: 'open', keys: ['Enter'], description: 'open the trace (in a tree: expand/collapse the node)', screens: ['list', 'trace'] },
-  { command: 'back', keys: ['Esc', 'Backspace'], description: 'back to the previous screen', screens: ['trace', 'help'] },
+  { command: 'open', keys: ['Enter'], description: 'open the trace, session or turn (in a tree: expand/collapse the node)', screens: ['list', 'trace', 'sessions', 'session'] },
+  { command: 'back', keys: ['Esc', 'Backspace'], description: 'back to the previous screen', screens: ['trace', 'help', 'sessions', 'session'] },
+  { command: 'sessions', keys: ['C'], description: 'sessions (conversations) among the buffered traces', screens: ['list'] },
   { command: 'follow.toggle', keys: ['Space'], description: 'pause the list / follow the newest again', screens: ['list'] },
   { command: 'node.collapse', keys: ['←', 'h'], description: 'collapse the node (again: go to its parent)', screens: ['trace'] },
   { command: 'node.expand', keys: ['→', 'l'], description: 'expand the node', screens: ['trace'] },
@@ -56,8 +58,8 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'filter.user', keys: ['U'], description: "filter to the selected trace's user", screens: ['list', 'trace'] },
   { command: 'filter.session', keys: ['E'], description: "filter to the selected trace's session", screens: ['list', 'trace'] },
   { command: 'filter.tag', keys: ['T'], description: "filter to the selected trace's first tag", screens: ['list', 'trace'] },
-  { command: 'help', keys: ['?'], description: 'this help', screens: ['list', 'trace', 'help'] },
-  { command: 'quit', keys: ['q', 'Ctrl-c'], description: 'quit (the terminal is restored)', screens: ['list', 'trace', 'help'] },
+  { command: 'help', keys: ['?'], description: 'this help', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
+  { command: 'quit', keys: ['q', 'Ctrl-c'], description: 'quit (the terminal is restored)', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
 ];
 
 /** The subset of Ink's key object tracetop reads. */

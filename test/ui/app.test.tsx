@@ -149,3 +149,37 @@ describe('trace view', () => {
     app.unmount();
   });
 });
+
+describe('sessions', () => {
+  it('lists sessions among buffered traces and replays one as a conversation', async () => {
+    const turn = (id: string, at: string, question: string, answer: string) =>
+      ({ ...ragTree(id), timestamp: at, sessionId: 'sess-9', input: { question }, output: { answer } });
+    const traces = [turn('a1', '2026-11-24T10:00:00.000Z', 'capital of France?', 'Paris.'), turn('a2', '2026-11-24T10:01:00.000Z', 'and of Italy?', 'Rome.')];
+    const { store, app } = setup(traces);
+    store.getState().actions.applyTraces([
+      summary('a1', { sessionId: 'sess-9', timestamp: traces[0]!.timestamp, totalCost: 0.001 }),
+      summary('a2', { sessionId: 'sess-9', timestamp: traces[1]!.timestamp, totalCost: 0.002, errorCount: 1 }),
+      summary('b1', { sessionId: 'sess-1' }),
+    ]);
+    await tick();
+    app.stdin.write('C');
+    await tick();
+    let frame = app.lastFrame()!;
+    assert.match(frame, /Sessions \(2\)/);
+    assert.match(frame, /sess-9\s+u_1\s+2/);
+    app.stdin.write('\r');
+    await tick(60);
+    frame = app.lastFrame()!;
+    assert.match(frame, /Session sess-9 — 2 turns/);
+    assert.ok(frame.indexOf('capital of France?') < frame.indexOf('and of Italy?'), 'turns in order');
+    assert.match(frame, /‹ Paris\./);
+    app.stdin.write('j');
+    app.stdin.write('\r');
+    await tick(60);
+    assert.match(app.lastFrame()!, /⌕ vector_search/);
+    app.stdin.write('\x1b');
+    await tick(60);
+    assert.match(app.lastFrame()!, /Session sess-9/);
+    app.unmount();
+  });
+});
