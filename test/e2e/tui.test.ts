@@ -75,6 +75,14 @@ describe('tracetop in tmux', { skip }, () => {
     sessions.push(tui);
     const screen = await tui.waitFor(/rag_pipeline[\s\S]*rag_pipeline[\s\S]*● live/, 15_000);
     assert.match(screen, /groundedness/);
+    // The sessions screen replays a multi-turn conversation.
+    tui.keys('C');
+    await tui.waitFor(/Sessions \(\d+\)/);
+    tui.keys('Enter');
+    const conversation = await tui.waitFor(/Session sess_\d+ — \d+ turns[\s\S]*› What is the capital of|How does retrieval/);
+    assert.match(conversation, /‹ /);
+    tui.keys('Enter');
+    await tui.waitFor(/◆ generate_response/);
     tui.keys('q');
     await tui.waitFor(/\[exited 0\]/);
   });
