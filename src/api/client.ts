@@ -323,7 +323,7 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     };
     if (streams) {
       // tracetop's server has full summaries (tokens, levels, scores) in one request.
-      const page = await this.get<{ data: TraceSummary[] }>('/api/public/stream/traces', { ...filters, limit: query.limit ?? 100, fields: query.includeIo ? 'io' : undefined });
+      const page = await this.get<{ data: TraceSummary[] }>('/api/public/stream/traces', { ...filters, limit: Math.min(query.limit ?? 100, 1000), fields: query.includeIo ? 'io' : undefined });
       return page.data;
     }
     if (generation === 'v1') {

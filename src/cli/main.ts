@@ -27,6 +27,7 @@ const HELP = `
                               attach a score (durable: queued until the backend has it);
                               exit 1 if the backend rejects it, 75 if it is unreachable
     --no-color            no colour (also NO_COLOR)
+    --read-only           no writes: scoring keys are off
 
   Connection (flags > environment > profile)
     --profile NAME        a profile from $XDG_CONFIG_HOME/tracetop/config.toml (env TRACETOP_PROFILE)
@@ -93,6 +94,7 @@ async function dispatch(argv: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       color: { type: 'boolean', default: true },
       comment: { type: 'string' },
+      readOnly: { type: 'boolean', default: false },
       observation: { type: 'string' },
     },
   });

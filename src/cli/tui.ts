@@ -16,6 +16,7 @@ export interface TuiFlags extends FilterFlags {
   profile?: string;
   demo?: boolean;
   port?: number;
+  readOnly?: boolean;
 }
 
 /** Flags (and a profile's default filter) as one filter; malformed flags fail fast. */
@@ -48,6 +49,7 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
   const notices: string[] = [];
   const backend = await connect(flags, (line) => notices.push(line));
   let traffic: { stop(): Promise<void> } | null = null;
+  let scoring: import('../scoring/service.js').ScoringService | null = null;
   try {
     const filter = filterFromCli(flags, backend.filterText);
     if (flags.demo) {
@@ -55,7 +57,12 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
       traffic = startDemoTraffic({ baseUrl: backend.host, publicKey: 'pk-lf-demo', secretKey: 'sk-lf-demo', ratePerSecond: 2 });
     }
     const { runTui } = await ui;
+    const { createScoringService } = await import('../scoring/service.js');
+    const { scoreQueuePath } = await import('../scoring/queue-path.js');
+    scoring = flags.readOnly ? null : createScoringService({ writer: backend.client, queuePath: scoreQueuePath(backend.host, backend.client.http.connection.publicKey) });
     await runTui({
+      scoring: scoring ?? undefined,
+      readOnly: flags.readOnly,
       createSource: (next) => sourceFor(backend.client, next),
       filter,
       filterText: printFilter(filter),
@@ -65,6 +72,7 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
       host: backend.host,
     });
   } finally {
+    scoring?.close();
     await traffic?.stop();
     await backend.close();
   }

@@ -7,6 +7,11 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { TraceSummary, TraceWithFullDetails } from '../domain/types.js';
 import type { SessionReader, TraceReader } from '../api/types.js';
 import type { LiveStatus } from '../stream/types.js';
+import type { ScoringService } from '../scoring/service.js';
+import type { SenderStatus } from '../scoring/sender.js';
+import type { KeyPress } from '../ui/keymap.js';
+import { newPanel, panelKey, quickValue, type ScorePanel } from './score-panel.js';
+import type { ScoreConfig } from '../domain/types.js';
 import { matchesTrace, parseFilter, printFilter, type TraceFilter } from '../domain/filter-language.js';
 import { allExpandable, buildTraceTree, defaultExpansion, visibleRows, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
 
@@ -41,6 +46,13 @@ export interface TuiState {
   query: QueryLine | null;
   filterHistory: string[];
   sessionCursor: number;
+  scorePanel: ScorePanel | null;
+  /** Quick-label mode: each 1–9 / y / n scores the selected trace with this config and moves on. */
+  quickLabel: ScoreConfig | null;
+  /** Scores made here, newest last, for the pending marker and undo. */
+  localScores: LocalScore[];
+  scoring: SenderStatus;
+  readOnly: boolean;
   /** The conversation being read: a session's traces in order. */
   session: { id: string; state: 'loading' | 'loaded' | 'error'; traces: TraceWithFullDetails[]; error: string | null; cursor: number } | null;
   open: OpenTrace | null;
@@ -60,6 +72,16 @@ export interface QueryLine {
   matches: number | null;
   /** Position in filterHistory while browsing it with ↑/↓; null when editing. */
   historyIndex: number | null;
+}
+
+export interface LocalScore {
+  state: 'pending' | 'sent' | 'failed';
+  error?: string | null;
+  id: string;
+  traceId: string;
+  observationId: string | null;
+  name: string;
+  value: string;
 }
 
 export interface SessionRow {
@@ -90,6 +112,13 @@ export function sessionRows(state: Pick<TuiState, 'traces'>): SessionRow[] {
 }
 
 export interface TuiActions {
+  openScorePanel(quick: boolean): void;
+  scorePanelKey(input: string, key: KeyPress): void;
+  quickLabelKey(input: string, viewHeight: number): boolean;
+  exitQuickLabel(): void;
+  undoScore(): void;
+  /** The sender's counts changed: refresh them and each local score's marker. */
+  setScoringStatus(status: SenderStatus): void;
   showSessions(): void;
   moveSessionCursor(delta: number): void;
   openSession(): void;
@@ -171,6 +200,8 @@ export interface TuiStoreOptions {
   capacity?: number;
   filterText?: string;
   filterHistory?: string[];
+  scoring?: ScoringService;
+  readOnly?: boolean;
   /** Called with a new filter once the user applies it: the caller re-queries and re-tails. */
   onFilterChange?: (filter: TraceFilter, text: string) => void;
 }
@@ -217,7 +248,106 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       options.onFilterChange?.(parsed.filter, canonical);
     };
 
+    /** What `s` scores: in the list the selected trace, in a trace the selected row. */
+    const scoreTarget = (): { traceId: string; observationId?: string; label: string } | null => {
+      const state = get();
+      const screen = state.screens.at(-1);
+      if (screen === 'trace' && state.open?.trace) {
+        const node = treeRows(state)[state.treeCursor];
+        const traceName = state.open.trace.name ?? state.open.id;
+        return node ? { traceId: state.open.id, observationId: node.id, label: `${node.observation.name ?? node.id} in ${traceName}` } : { traceId: state.open.id, label: traceName };
+      }
+      if (screen === 'list') {
+        const id = visibleIds(state).at(state.cursor);
+        const trace = id ? state.traces.get(id) : undefined;
+        return trace ? { traceId: trace.id, label: trace.name ?? trace.id } : null;
+      }
+      return null;
+    };
+
+    const submitScore = (target: { traceId: string; observationId?: string }, name: string, value: string, comment?: string): boolean => {
+      const scoring = options.scoring;
+      if (!scoring) return false;
+      try {
+        const score = scoring.submit(target, name, value, comment);
+        const local: LocalScore = { state: 'pending', id: score.id, traceId: target.traceId, observationId: target.observationId ?? null, name, value: String(score.value) };
+        set({ localScores: [...get().localScores.slice(-999), local], scoring: scoring.status(), message: `scored ${name}=${local.value}` });
+        return true;
+      } catch (error) {
+        set({ message: `not scored: ${(error as Error).message}` });
+        return false;
+      }
+    };
+
     const actions: TuiActions = {
+      openScorePanel(quick) {
+        if (get().readOnly) return set({ message: 'read-only: scoring is off' });
+        if (!options.scoring) return set({ message: 'scoring is not available here' });
+        const target = scoreTarget();
+        if (!target) return set({ message: 'select a trace to score' });
+        set({ scorePanel: newPanel(target.label, quick) });
+        options.scoring.configs().then(
+          (configs) => {
+            const panel = get().scorePanel;
+            if (panel) set({ scorePanel: { ...panel, configs } });
+          },
+          (error: unknown) => {
+            const panel = get().scorePanel;
+            if (panel) set({ scorePanel: { ...panel, configs: [], loadError: (error as Error).message } });
+          },
+        );
+      },
+      scorePanelKey(input, key) {
+        const panel = get().scorePanel;
+        if (!panel) return;
+        const outcome = panelKey(panel, input, key);
+        set({ scorePanel: outcome.panel });
+        if (outcome.quickConfig) set({ quickLabel: outcome.quickConfig, message: `quick-label ${outcome.quickConfig.name}: keys score the selected trace and move on; u undoes; Esc ends` });
+        if (outcome.submit) {
+          const target = scoreTarget();
+          if (target) submitScore(target, outcome.submit.name, outcome.submit.value, outcome.submit.comment);
+        }
+      },
+      quickLabelKey(input, viewHeight) {
+        const config = get().quickLabel;
+        if (!config) return false;
+        const value = quickValue(config, input);
+        if (value === null) return false;
+        const ids = visibleIds(get());
+        const id = ids.at(get().cursor);
+        if (!id) return true;
+        const atEnd = get().cursor >= ids.length - 1;
+        if (atEnd && get().localScores.some((score) => score.traceId === id && score.name === config.name)) {
+          set({ message: 'end of the list: nothing left to label' });
+          return true;
+        }
+        if (submitScore({ traceId: id }, config.name, value)) actions.moveCursor(1, viewHeight);
+        return true;
+      },
+      exitQuickLabel() {
+        set({ quickLabel: null, message: null });
+      },
+      undoScore() {
+        const local = get().localScores;
+        const last = local[local.length - 1];
+        if (!last || !options.scoring) return set({ message: 'nothing to undo' });
+        set({ localScores: local.slice(0, -1), message: `undoing ${last.name}=${last.value}` });
+        options.scoring.undo(last.id).then(
+          () => set({ message: `removed ${last.name}=${last.value}`, scoring: options.scoring!.status() }),
+          (error: unknown) => set({ message: `undo failed: ${(error as Error).message}` }),
+        );
+      },
+      setScoringStatus(status) {
+        const scoring = options.scoring;
+        const localScores = scoring
+          ? get().localScores.map((local): LocalScore => {
+              const failure = scoring.failure(local.id);
+              const state = failure ? 'failed' : scoring.isPending(local.id) ? 'pending' : 'sent';
+              return state === local.state ? local : { ...local, state, error: failure };
+            })
+          : get().localScores;
+        set({ scoring: status, localScores });
+      },
       showSessions() {
         const screens = get().screens.filter((screen) => screen === 'list');
         set({ screens: [...screens, 'sessions'], sessionCursor: 0 });
@@ -452,6 +582,11 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       filterHistory: options.filterHistory ?? [],
       sessionCursor: 0,
       session: null,
+      scorePanel: null,
+      quickLabel: null,
+      localScores: [],
+      scoring: options.scoring?.status() ?? { pending: 0, failed: 0, detail: null },
+      readOnly: options.readOnly ?? false,
       open: null,
       expanded: new Set(),
       treeCursor: 0,

@@ -101,7 +101,9 @@ abstract class BaseSource implements LiveSource {
   }
 
   protected async loadHistory(): Promise<void> {
-    const history = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? 100 });
+    // tracetop's server hands out summaries cheaply; a Langfuse list pages by 100.
+    const streams = (await this.options.client.backend()).streams;
+    const history = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? (streams ? 1000 : 100) });
     // Oldest first, so the newest ends on top of a list that prepends arrivals.
     for (const trace of history.reverse()) this.push(trace);
     this.flush();

@@ -12,6 +12,7 @@ import { HelpScreen } from './screens/HelpScreen.js';
 import { SessionScreen, SessionsScreen } from './screens/SessionsScreen.js';
 import { StatusBar } from './components/StatusBar.js';
 import { QueryLine } from './components/QueryLine.js';
+import { ScorePanel, panelHeight } from './components/ScorePanel.js';
 
 function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, exit: () => void) {
   const state = store.getState();
@@ -23,6 +24,9 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
   if (command === 'back') return actions.back();
   if (command === 'filter.open') return actions.openQuery();
   if (command === 'sessions') return actions.showSessions();
+  if (command === 'score') return actions.openScorePanel(false);
+  if (command === 'score.quick') return actions.openScorePanel(true);
+  if (command === 'score.undo') return actions.undoScore();
   if (screen === 'sessions' || screen === 'session') {
     const move = screen === 'sessions' ? actions.moveSessionCursor : actions.moveTurnCursor;
     if (command === 'cursor.down') return move(1);
@@ -88,9 +92,35 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
   // One line for the status bar (two with the query line open); the rest is the screen.
   // Never taller than the terminal.
   const querying = useTui((state) => state.query !== null);
-  const bodyHeight = Math.max(2, rows - 1 - (querying ? 1 : 0));
+  const panel = useTui((state) => state.scorePanel);
+  const panelRows = panelHeight(panel);
+  const bodyHeight = Math.max(2, rows - 1 - (querying ? 1 : 0) - panelRows);
   useInput((input, key) => {
-    const { query, actions } = store.getState();
+    const { query, actions, scorePanel, quickLabel } = store.getState();
+    // Text typed fast arrives in one chunk, Enter included ("0.7\r"): replay it key by key.
+    if ((scorePanel || query) && input.length > 1 && !key.ctrl && !key.meta) {
+      for (const char of input) {
+        const state = store.getState();
+        const asKey = char === '\r' || char === '\n' ? { return: true } : char === '\x7f' || char === '\b' ? { backspace: true } : {};
+        const text = 'return' in asKey || 'backspace' in asKey ? '' : char;
+        if (state.scorePanel) state.actions.scorePanelKey(text, asKey);
+        else if (state.query) {
+          if ('return' in asKey) state.actions.applyQuery();
+          else if ('backspace' in asKey) state.actions.editQuery(state.query.text.slice(0, -1));
+          else state.actions.editQuery(state.query.text + text);
+        }
+      }
+      return;
+    }
+    if (scorePanel) return actions.scorePanelKey(input, key);
+    if (quickLabel && store.getState().screens.at(-1) === 'list') {
+      if (key.escape) return actions.exitQuickLabel();
+      // Each key of a fast burst is its own label: none is lost.
+      const keys = input.length > 1 && !key.ctrl ? [...input] : [input];
+      let handled = true;
+      for (const keystroke of keys) handled = actions.quickLabelKey(keystroke, bodyHeight - 1) && handled;
+      if (handled) return;
+    }
     if (query) {
       // The query line takes every key while it is open.
       if (key.escape) return actions.cancelQuery();
@@ -115,12 +145,13 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
     }
   });
   return (
-    <Box flexDirection="column" width={width} height={bodyHeight + 1 + (querying ? 1 : 0)}>
+    <Box flexDirection="column" width={width} height={bodyHeight + 1 + (querying ? 1 : 0) + panelRows}>
       {screen === 'list' ? <ListScreen width={width} height={bodyHeight} /> : null}
       {screen === 'trace' ? <TraceScreen width={width} height={bodyHeight} /> : null}
       {screen === 'help' ? <HelpScreen width={width} height={bodyHeight} /> : null}
       {screen === 'sessions' ? <SessionsScreen width={width} height={bodyHeight} /> : null}
       {screen === 'session' ? <SessionScreen width={width} height={bodyHeight} /> : null}
+      {panel ? <ScorePanel width={width} /> : null}
       {querying ? <QueryLine width={width} /> : null}
       <StatusBar width={width} />
     </Box>

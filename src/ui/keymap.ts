@@ -21,6 +21,9 @@ export type Command =
   | 'tree.collapseAll'
   | 'focus.toggle'
   | 'sessions'
+  | 'score'
+  | 'score.quick'
+  | 'score.undo'
   | 'filter.open'
   | 'filter.user'
   | 'filter.session'
@@ -47,6 +50,9 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'page.up', keys: ['PgUp', 'Ctrl-b'], description: 'a page up', screens: ['list', 'trace'] },
   { command: 'open', keys: ['Enter'], description: 'open the trace, session or turn (in a tree: expand/collapse the node)', screens: ['list', 'trace', 'sessions', 'session'] },
   { command: 'back', keys: ['Esc', 'Backspace'], description: 'back to the previous screen', screens: ['trace', 'help', 'sessions', 'session'] },
+  { command: 'score', keys: ['s'], description: 'score the selected trace (in a trace: the selected row)', screens: ['list', 'trace'] },
+  { command: 'score.quick', keys: ['L'], description: 'quick-label: pick a config, then 1–9 / y / n score each trace and move down', screens: ['list'] },
+  { command: 'score.undo', keys: ['u'], description: 'undo the last score made here', screens: ['list', 'trace'] },
   { command: 'sessions', keys: ['C'], description: 'sessions (conversations) among the buffered traces', screens: ['list'] },
   { command: 'follow.toggle', keys: ['Space'], description: 'pause the list / follow the newest again', screens: ['list'] },
   { command: 'node.collapse', keys: ['←', 'h'], description: 'collapse the node (again: go to its parent)', screens: ['trace'] },

@@ -5,6 +5,7 @@ import React from 'react';
 import { render } from 'ink';
 import type { TraceReader } from '../api/types.js';
 import type { TraceFilter } from '../domain/filter-language.js';
+import type { ScoringService } from '../scoring/service.js';
 import type { LiveSource } from '../stream/types.js';
 import { createTuiStore } from '../store/store.js';
 import { App } from './App.js';
@@ -17,6 +18,8 @@ export interface RunTuiOptions {
   onFilterHistory?(entries: string[]): void;
   reader: TraceReader;
   host: string;
+  scoring?: ScoringService;
+  readOnly?: boolean;
   capacity?: number;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
@@ -51,6 +54,8 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     filterText: options.filterText,
     filterHistory: options.filterHistory,
     capacity: options.capacity,
+    scoring: options.scoring,
+    readOnly: options.readOnly,
     onFilterChange(filter) {
       actions.resetTraces();
       options.onFilterHistory?.(store.getState().filterHistory);
@@ -58,9 +63,11 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     },
   });
   const { actions } = store.getState();
+  const stopScoring = options.scoring?.onStatus((status) => actions.setScoringStatus(status));
   // The status bar's rate and the connection detail age even when nothing arrives.
   const ticker = setInterval(() => {
     if (source) actions.setStatus({ ...source.status() });
+    if (options.scoring) actions.setScoringStatus(options.scoring.status());
   }, 1000);
   const instance = render(<App store={store} />, {
     stdout: options.stdout ?? process.stdout,
@@ -79,6 +86,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     await instance.waitUntilExit();
   } finally {
     clearInterval(ticker);
+    stopScoring?.();
     detach?.();
     instance.unmount();
     await source?.stop();

@@ -18,6 +18,9 @@ export function StatusBar({ width }: { width: number }) {
   const paused = useTui((state) => newSincePause(state));
   const follow = useTui((state) => state.follow);
   const message = useTui((state) => state.message);
+  const scoring = useTui((state) => state.scoring);
+  const quickLabel = useTui((state) => state.quickLabel);
+  const readOnly = useTui((state) => state.readOnly);
   useTui((state) => state.version);
   const rate = tracesPerSecond(arrivals);
   const host = status.host.replace(/^https?:\/\//, '');
@@ -29,6 +32,10 @@ export function StatusBar({ width }: { width: number }) {
   if (filterText) parts.push({ text: `  filter: ${filterText}`, color: theme.accent });
   parts.push({ text: `  ${rate.toFixed(1)}/s` });
   parts.push({ text: `  ${buffered.toLocaleString('en-US')} buffered${evicted ? ` (${evicted.toLocaleString('en-US')} evicted)` : ''}`, color: theme.muted });
+  if (scoring.pending) parts.push({ text: `  ${scoring.pending} score${scoring.pending === 1 ? '' : 's'} pending${scoring.detail ? ` (${scoring.detail})` : ''}`, color: theme.warning });
+  if (scoring.failed) parts.push({ text: `  ${scoring.failed} score${scoring.failed === 1 ? '' : 's'} failed`, color: theme.error, bold: true });
+  if (quickLabel) parts.push({ text: `  LABEL ${quickLabel.name}`, color: theme.accent, bold: true });
+  if (readOnly) parts.push({ text: '  read-only', color: theme.muted });
   if (!follow) parts.push({ text: `  PAUSED +${paused} new`, color: theme.warning, bold: true });
   if (message) parts.push({ text: `  ${message}`, color: theme.accent });
   parts.push({ text: '  ?:help q:quit', color: theme.muted });

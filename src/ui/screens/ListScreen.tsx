@@ -40,7 +40,20 @@ export function ListScreen({ width, height }: { width: number; height: number })
   const traces = useTui((state) => state.traces);
   const cursor = useTui((state) => state.cursor);
   const scrollTop = useTui((state) => state.scrollTop);
-  const columns = layoutColumns(LIST_COLUMNS, width);
+  const localScores = useTui((state) => state.localScores);
+  // Scores made here show at once: `*` until the backend has them, `!` if it refused.
+  const local = new Map<string, Record<string, string>>();
+  for (const score of localScores) {
+    if (score.observationId) continue;
+    const entry = local.get(score.traceId) ?? {};
+    entry[score.name] = `${score.value}${score.state === 'pending' ? '*' : score.state === 'failed' ? '!' : ''}`;
+    local.set(score.traceId, entry);
+  }
+  const columns = layoutColumns(LIST_COLUMNS, width).map((column) =>
+    column.id === 'scores' && local.size > 0
+      ? { ...column, cell: (trace: TraceSummary) => formatScores({ ...trace.scores, ...(local.get(trace.id) ?? {}) }) }
+      : column,
+  );
   const bodyHeight = Math.max(0, height - 1);
   const rows: React.ReactNode[] = [];
   for (let line = 0; line < bodyHeight; line++) {
