@@ -26,6 +26,7 @@ const HELP = `
     score TRACE_ID NAME VALUE [--comment TEXT] [--observation ID]
                               attach a score (durable: queued until the backend has it);
                               exit 1 if the backend rejects it, 75 if it is unreachable
+    label --queue NAME|ID     walk an annotation queue's pending items with the keyboard
     --no-color            no colour (also NO_COLOR)
     --read-only           no writes: scoring keys are off
 
@@ -95,6 +96,7 @@ async function dispatch(argv: string[]): Promise<void> {
       color: { type: 'boolean', default: true },
       comment: { type: 'string' },
       readOnly: { type: 'boolean', default: false },
+      queue: { type: 'string' },
       observation: { type: 'string' },
     },
   });
@@ -119,6 +121,11 @@ async function dispatch(argv: string[]): Promise<void> {
     case 'score': {
       const { scoreCommand } = await import('./score.js');
       process.exitCode = await scoreCommand(cli.input.slice(1), cli.flags);
+      return;
+    }
+    case 'label': {
+      const { labelCommand } = await import('./label.js');
+      await labelCommand(cli.flags);
       return;
     }
     case 'tail': {

@@ -160,3 +160,62 @@ describe('scoring in tmux', { skip }, () => {
     dbDir.remove();
   });
 });
+
+describe('annotation queue walk in tmux', { skip }, () => {
+  it('label --queue triage on demo data: scores carry the queueId, items complete, a second run resumes', async () => {
+    const { startDemoTraffic } = await import('../../src/demo/traffic.js');
+    const home = tempDir();
+    const server = await startTestServer();
+    const traffic = startDemoTraffic({ baseUrl: server.url, ...TEST_KEYS, backfill: 12, ratePerSecond: 1 });
+    await waitUntil(async () => (await server.get('/api/public/annotation-queues')).body.data?.length === 1, 'the demo queue');
+    const queue = (await server.get('/api/public/annotation-queues')).body.data[0];
+    await waitUntil(async () => (await server.get(`/api/public/annotation-queues/${queue.id}/items`)).body.meta.totalItems === 10, 'ten items');
+    await traffic.stop();
+    const env = { XDG_DATA_HOME: home.path, XDG_STATE_HOME: home.path, LANGFUSE_BASE_URL: server.url, LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey, LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey };
+    const first = startTmux(['label', '--queue', 'triage'], { env, width: 120, height: 35 });
+    try {
+      await first.waitFor(/Queue triage — 0\/10 done — item 1 of 10 pending/);
+      await first.waitFor(/configs: 1 groundedness\s+2 user_feedback\s+3 resolved/);
+      await first.waitFor(/rag_pipeline\s+trace demo-/);
+      first.keys('1');
+      await first.waitFor(/value:/);
+      first.keys('-l', '0.8');
+      first.keys('Enter');
+      await first.waitFor(/comment/);
+      first.keys('Enter');
+      await first.waitFor(/given: groundedness=0\.8/);
+      first.keys('Enter');
+      await first.waitFor(/1\/10 done — item 2 of 10/);
+      first.keys('3');
+      first.keys('y');
+      await first.waitFor(/comment/);
+      first.keys('-l', 'answered');
+      first.keys('Enter');
+      await first.waitFor(/given: resolved=true/);
+      first.keys('c');
+      await first.waitFor(/2\/10 done/);
+      first.keys('q');
+      await first.waitFor(/\[exited 0\]/);
+    } finally {
+      first.kill();
+    }
+    const items = (await server.get(`/api/public/annotation-queues/${queue.id}/items?status=COMPLETED`)).body.data;
+    assert.equal(items.length, 2);
+    assert.ok(items.every((item: { completedAt: string | null }) => item.completedAt));
+    await waitUntil(async () => (await scoresNamed(server, 'resolved')).some((score) => score.source === 'ANNOTATION'), 'the queue scores');
+    const scores = [...(await scoresNamed(server, 'groundedness')), ...(await scoresNamed(server, 'resolved'))].filter((score) => (score as unknown as { queueId: string }).queueId === queue.id);
+    assert.equal(scores.length, 2);
+    assert.deepEqual(new Set(scores.map((score) => score.traceId)), new Set(items.map((item: { objectId: string }) => item.objectId)));
+
+    const second = startTmux(['label', '--queue', queue.id], { env, width: 120, height: 35 });
+    try {
+      await second.waitFor(/Queue triage — 2\/10 done — item 1 of 8 pending/);
+      second.keys('q');
+      await second.waitFor(/\[exited 0\]/);
+    } finally {
+      second.kill();
+    }
+    await server.close();
+    home.remove();
+  });
+});

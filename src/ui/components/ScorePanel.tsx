@@ -28,7 +28,10 @@ export function panelHeight(panel: Panel | null): number {
 
 export function ScorePanel({ width }: { width: number }) {
   const panel = useTui((state) => state.scorePanel);
-  if (!panel) return null;
+  return panel ? <ScorePanelView panel={panel} width={width} /> : null;
+}
+
+export function ScorePanelView({ panel, width }: { panel: Panel; width: number }) {
   const line = (text: string) => sanitizeLine(text, width - 2);
   const rows: React.ReactNode[] = [];
   const title = panel.quick ? `Quick-label: pick a config (then each key scores a trace)` : `Score ${panel.targetLabel}`;
