@@ -299,7 +299,7 @@ export class Repository {
   // ---- score configs, queues ------------------------------------------------------------
 
   listJson<T>(table: 'score_configs' | 'annotation_queues', limit: number, offset: number): { items: T[]; total: number } {
-    const rows = this.prepare(`SELECT body FROM ${table} ORDER BY created_ms, id LIMIT ? OFFSET ?`).all(
+    const rows = this.prepare(`SELECT body FROM ${table} ORDER BY created_ms, rowid LIMIT ? OFFSET ?`).all(
       limit,
       offset,
     ) as Row[];
@@ -346,7 +346,7 @@ export class Repository {
     const where = status ? 'queue_id = ? AND status = ?' : 'queue_id = ?';
     const params = status ? [queueId, status] : [queueId];
     const rows = this.prepare(
-      `SELECT body FROM annotation_queue_items WHERE ${where} ORDER BY created_ms, id LIMIT ? OFFSET ?`,
+      `SELECT body FROM annotation_queue_items WHERE ${where} ORDER BY created_ms, rowid LIMIT ? OFFSET ?`,
     ).all(...params, limit, offset) as Row[];
     const total = Number(
       (this.prepare(`SELECT count(*) AS n FROM annotation_queue_items WHERE ${where}`).get(...params) as Row).n,
