@@ -17,6 +17,15 @@ if (major < 22) {
   process.exit(result.status ?? 1);
 }
 
+// Start-up is dominated by compiling Ink, React and undici: reuse V8's compiled code between
+// runs (a cache in the OS temp dir; Node ignores it where unsupported).
+try {
+  const { enableCompileCache } = await import('node:module');
+  enableCompileCache?.();
+} catch {
+  // An unwritable temp dir only costs speed.
+}
+
 const main = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('tracetop is not built: run `npm install` (it builds) or `npm run build`.\n');

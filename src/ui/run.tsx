@@ -69,6 +69,19 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     if (source) actions.setStatus({ ...source.status() });
     if (options.scoring) actions.setScoringStatus(options.scoring.status());
   }, 1000);
+  // Start the source before the first frame and give history a moment to arrive, so the first
+  // frame already shows traces instead of an empty list redrawn a frame later.
+  await attach(options.filter);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 150);
+    const unsubscribe = store.subscribe((state) => {
+      if (state.order.length > 0) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
+  });
   const instance = render(<App store={store} />, {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
@@ -81,7 +94,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     incrementalRendering: true,
     patchConsole: true,
   });
-  await attach(options.filter);
+
   try {
     await instance.waitUntilExit();
   } finally {

@@ -25,7 +25,7 @@ const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
 
 export const SIDE_BY_SIDE_MIN_WIDTH = 100;
 
-function TreeRow({ node, width, totalMs, selected, expanded, traceName, hiddenCount }: { node: TreeNode | null; width: number; totalMs: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number }) {
+const TreeRow = React.memo(function TreeRow({ node, width, totalMs, selected, expanded, traceName, hiddenCount }: { node: TreeNode | null; width: number; totalMs: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number }) {
   const durationWidth = 7;
   const barWidth = width >= 44 ? Math.floor(width * 0.3) : 0;
   const labelWidth = Math.max(4, width - durationWidth - barWidth - (barWidth ? 2 : 1));
@@ -54,7 +54,7 @@ function TreeRow({ node, width, totalMs, selected, expanded, traceName, hiddenCo
       ) : null}
     </Text>
   );
-}
+});
 
 export function TraceScreen({ width, height }: { width: number; height: number }) {
   const open = useTui((state) => state.open);
