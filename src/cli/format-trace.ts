@@ -21,7 +21,7 @@ export const ANSI: TextStyle = {
   bold: (t) => `\x1b[1m${t}\x1b[22m`,
 };
 
-export function formatTraceText(trace: TraceWithFullDetails, options: { width?: number; style?: TextStyle } = {}): string {
+export function formatTraceText(trace: TraceWithFullDetails, options: { width?: number; style?: TextStyle; redact?: boolean } = {}): string {
   const width = Math.max(40, options.width ?? 120);
   const style = options.style ?? PLAIN;
   const tree = buildTraceTree(trace);
@@ -41,6 +41,6 @@ export function formatTraceText(trace: TraceWithFullDetails, options: { width?: 
     lines.push(observation.level === 'ERROR' ? style.red(line) : observation.level === 'WARNING' ? style.yellow(line) : line);
   }
   lines.push('');
-  for (const detail of detailLines(trace, null, width)) lines.push(detail.map((token) => token.text).join(''));
+  for (const detail of detailLines(trace, null, width, 2_000, { redact: options.redact })) lines.push(detail.map((token) => token.text).join(''));
   return `${lines.join('\n').trimEnd()}\n`;
 }

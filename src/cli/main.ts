@@ -27,8 +27,10 @@ const HELP = `
                               attach a score (durable: queued until the backend has it);
                               exit 1 if the backend rejects it, 75 if it is unreachable
     label --queue NAME|ID     walk an annotation queue's pending items with the keyboard
+    config doctor             where tracetop connects, and whether that works (no secrets shown)
     --no-color            no colour (also NO_COLOR)
     --read-only           no writes: scoring keys are off
+    --redact              hide payloads and user/session ids (R toggles in the TUI)
 
   Connection (flags > environment > profile)
     --profile NAME        a profile from $XDG_CONFIG_HOME/tracetop/config.toml (env TRACETOP_PROFILE)
@@ -96,6 +98,7 @@ async function dispatch(argv: string[]): Promise<void> {
       color: { type: 'boolean', default: true },
       comment: { type: 'string' },
       readOnly: { type: 'boolean', default: false },
+      redact: { type: 'boolean', default: false },
       queue: { type: 'string' },
       observation: { type: 'string' },
     },
@@ -121,6 +124,12 @@ async function dispatch(argv: string[]): Promise<void> {
     case 'score': {
       const { scoreCommand } = await import('./score.js');
       process.exitCode = await scoreCommand(cli.input.slice(1), cli.flags);
+      return;
+    }
+    case 'config': {
+      if (cli.input[1] !== 'doctor') throw new (await import('./get.js')).UsageError('usage: tracetop config doctor');
+      const { doctorCommand } = await import('./doctor.js');
+      process.exitCode = await doctorCommand(cli.flags);
       return;
     }
     case 'label': {

@@ -17,6 +17,8 @@ export interface TuiFlags extends FilterFlags {
   demo?: boolean;
   port?: number;
   readOnly?: boolean;
+  redact?: boolean;
+  color?: boolean;
 }
 
 /** Flags (and a profile's default filter) as one filter; malformed flags fail fast. */
@@ -44,6 +46,8 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
     const { tailCommand } = await import('./tail.js');
     return tailCommand({ ...flags, json: true });
   }
+  // Colour follows NO_COLOR and --no-color; chalk (under Ink) reads FORCE_COLOR when loaded.
+  if (flags.color === false || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '')) process.env.FORCE_COLOR = '0';
   // Ink's import (its layout engine) is the slowest part of start-up: load it while connecting.
   const ui = import('../ui/run.js');
   const notices: string[] = [];
@@ -63,6 +67,7 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
     await runTui({
       scoring: scoring ?? undefined,
       readOnly: flags.readOnly,
+      redact: flags.redact,
       createSource: (next) => sourceFor(backend.client, next),
       filter,
       filterText: printFilter(filter),

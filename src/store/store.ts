@@ -53,6 +53,8 @@ export interface TuiState {
   localScores: LocalScore[];
   scoring: SenderStatus;
   readOnly: boolean;
+  /** Screen-sharing mode: payloads and user/session ids hidden. */
+  redact: boolean;
   /** The conversation being read: a session's traces in order. */
   session: { id: string; state: 'loading' | 'loaded' | 'error'; traces: TraceWithFullDetails[]; error: string | null; cursor: number } | null;
   open: OpenTrace | null;
@@ -112,6 +114,7 @@ export function sessionRows(state: Pick<TuiState, 'traces'>): SessionRow[] {
 }
 
 export interface TuiActions {
+  toggleRedact(): void;
   openScorePanel(quick: boolean): void;
   scorePanelKey(input: string, key: KeyPress): void;
   quickLabelKey(input: string, viewHeight: number): boolean;
@@ -202,6 +205,7 @@ export interface TuiStoreOptions {
   filterHistory?: string[];
   scoring?: ScoringService;
   readOnly?: boolean;
+  redact?: boolean;
   /** Called with a new filter once the user applies it: the caller re-queries and re-tails. */
   onFilterChange?: (filter: TraceFilter, text: string) => void;
 }
@@ -280,6 +284,10 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
     };
 
     const actions: TuiActions = {
+      toggleRedact() {
+        const redact = !get().redact;
+        set({ redact, message: redact ? 'redaction on: payloads and user/session ids hidden' : 'redaction off' });
+      },
       openScorePanel(quick) {
         if (get().readOnly) return set({ message: 'read-only: scoring is off' });
         if (!options.scoring) return set({ message: 'scoring is not available here' });
@@ -587,6 +595,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       localScores: [],
       scoring: options.scoring?.status() ?? { pending: 0, failed: 0, detail: null },
       readOnly: options.readOnly ?? false,
+      redact: options.redact ?? false,
       open: null,
       expanded: new Set(),
       treeCursor: 0,

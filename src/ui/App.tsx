@@ -3,7 +3,8 @@
 import React from 'react';
 import { Box, useApp, useInput, useWindowSize } from 'ink';
 import type { StoreApi } from 'zustand/vanilla';
-import { visibleIds, type TuiState } from '../store/store.js';
+import { treeRows, visibleIds, type TuiState } from '../store/store.js';
+import { copyToClipboard } from './clipboard.js';
 import { commandFor, type Command } from './keymap.js';
 import { StoreContext, useTui } from './store-context.js';
 import { ListScreen } from './screens/ListScreen.js';
@@ -24,6 +25,14 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
   if (command === 'back') return actions.back();
   if (command === 'filter.open') return actions.openQuery();
   if (command === 'sessions') return actions.showSessions();
+  if (command === 'redact') return actions.toggleRedact();
+  if (command === 'copy') {
+    const node = screen === 'trace' ? treeRows(state)[state.treeCursor] : undefined;
+    const id = screen === 'trace' ? (node ? node.id : state.open?.id) : visibleIds(state).at(state.cursor);
+    if (!id) return;
+    const what = screen === 'trace' && node ? 'observation' : 'trace';
+    return actions.setMessage(copyToClipboard(id) ? `copied ${what} id ${id}` : 'too long to copy');
+  }
   if (command === 'score') return actions.openScorePanel(false);
   if (command === 'score.quick') return actions.openScorePanel(true);
   if (command === 'score.undo') return actions.undoScore();

@@ -7,6 +7,7 @@ import { formatJson, type JsonLine, type TokenKind } from '../domain/json-view.j
 import { sanitizeText } from '../domain/sanitize.js';
 import { formatDuration, TYPE_LABELS } from '../domain/trace-tree.js';
 import { formatCost, formatScoreValue } from './format.js';
+import { redactJson, redactId } from '../domain/redact.js';
 
 export type DetailToken = { text: string; kind: TokenKind | 'label' | 'heading' | 'error' | 'warning' | 'plain' };
 export type DetailLine = DetailToken[];
@@ -27,13 +28,13 @@ function section(title: string, value: unknown, width: number, maxLines: number)
   return lines;
 }
 
-function scoreLines(scores: Score[]): DetailLine[] {
+function scoreLines(scores: Score[], redact = false): DetailLine[] {
   if (scores.length === 0) return [];
   const lines: DetailLine[] = [[{ text: 'Scores', kind: 'heading' }]];
   for (const score of scores) {
     const value = score.dataType === 'NUMERIC' ? formatScoreValue(score.value ?? 0) : (score.stringValue ?? String(score.value));
     const line: DetailLine = [plain(`  ${score.name} `), { text: value, kind: 'number' }, { text: ` (${score.source.toLowerCase()})`, kind: 'fold' }];
-    if (score.comment) line.push(plain(` — ${score.comment}`));
+    if (score.comment) line.push(plain(` — ${redact ? '‹redacted›' : score.comment}`));
     lines.push(line);
   }
   lines.push([]);
@@ -42,13 +43,15 @@ function scoreLines(scores: Score[]): DetailLine[] {
 
 const seconds = (value: number | null | undefined) => (value === null || value === undefined ? null : formatDuration(value * 1000));
 
-export function detailLines(trace: TraceWithFullDetails, observation: Observation | null, width: number, maxLines = 2_000): DetailLine[] {
+export function detailLines(trace: TraceWithFullDetails, observation: Observation | null, width: number, maxLines = 2_000, options: { redact?: boolean } = {}): DetailLine[] {
   const lines: DetailLine[] = [];
+  const payload = (value: unknown) => (options.redact ? redactJson(value) : value);
+  const id = (value: string | null) => (options.redact ? redactId(value) : value);
   if (!observation) {
     lines.push([{ text: sanitizeText(trace.name ?? '(unnamed trace)'), kind: 'heading' }, { text: `  trace ${sanitizeText(trace.id)}`, kind: 'fold' }]);
     lines.push(
-      ...fact('user', trace.userId),
-      ...fact('session', trace.sessionId),
+      ...fact('user', id(trace.userId)),
+      ...fact('session', id(trace.sessionId)),
       ...fact('tags', trace.tags.join(', ')),
       ...fact('environment', trace.environment),
       ...fact('release', trace.release),
@@ -59,8 +62,8 @@ export function detailLines(trace: TraceWithFullDetails, observation: Observatio
       ...fact('spans', String(trace.observations.length)),
     );
     lines.push([]);
-    lines.push(...scoreLines(trace.scores.filter((score) => !score.observationId)));
-    lines.push(...section('Input', trace.input, width, maxLines), ...section('Output', trace.output, width, maxLines), ...section('Metadata', trace.metadata, width, maxLines));
+    lines.push(...scoreLines(trace.scores.filter((score) => !score.observationId), options.redact));
+    lines.push(...section('Input', payload(trace.input), width, maxLines), ...section('Output', payload(trace.output), width, maxLines), ...section('Metadata', payload(trace.metadata), width, maxLines));
     return lines;
   }
   const o = observation;
@@ -83,7 +86,7 @@ export function detailLines(trace: TraceWithFullDetails, observation: Observatio
     ...fact('first token', o.completionStartTime ? formatDuration(Date.parse(o.completionStartTime) - start) : null),
   );
   lines.push([]);
-  lines.push(...scoreLines(trace.scores.filter((score) => score.observationId === o.id)));
-  lines.push(...section('Input', o.input, width, maxLines), ...section('Output', o.output, width, maxLines), ...section('Metadata', o.metadata, width, maxLines));
+  lines.push(...scoreLines(trace.scores.filter((score) => score.observationId === o.id), options.redact));
+  lines.push(...section('Input', payload(o.input), width, maxLines), ...section('Output', payload(o.output), width, maxLines), ...section('Metadata', payload(o.metadata), width, maxLines));
   return lines;
 }

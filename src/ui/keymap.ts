@@ -21,6 +21,8 @@ export type Command =
   | 'tree.collapseAll'
   | 'focus.toggle'
   | 'sessions'
+  | 'redact'
+  | 'copy'
   | 'score'
   | 'score.quick'
   | 'score.undo'
@@ -50,6 +52,8 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'page.up', keys: ['PgUp', 'Ctrl-b'], description: 'a page up', screens: ['list', 'trace'] },
   { command: 'open', keys: ['Enter'], description: 'open the trace, session or turn (in a tree: expand/collapse the node)', screens: ['list', 'trace', 'sessions', 'session'] },
   { command: 'back', keys: ['Esc', 'Backspace'], description: 'back to the previous screen', screens: ['trace', 'help', 'sessions', 'session'] },
+  { command: 'copy', keys: ['y'], description: 'copy the selected trace/observation id to the clipboard (OSC 52, works over SSH)', screens: ['list', 'trace'] },
+  { command: 'redact', keys: ['R'], description: 'redaction on/off: hide payloads and user/session ids (screen-sharing)', screens: ['list', 'trace', 'sessions', 'session'] },
   { command: 'score', keys: ['s'], description: 'score the selected trace (in a trace: the selected row)', screens: ['list', 'trace'] },
   { command: 'score.quick', keys: ['L'], description: 'quick-label: pick a config, then 1–9 / y / n score each trace and move down', screens: ['list'] },
   { command: 'score.undo', keys: ['u'], description: 'undo the last score made here', screens: ['list', 'trace'] },

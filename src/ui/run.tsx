@@ -20,6 +20,7 @@ export interface RunTuiOptions {
   host: string;
   scoring?: ScoringService;
   readOnly?: boolean;
+  redact?: boolean;
   capacity?: number;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
@@ -56,6 +57,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     capacity: options.capacity,
     scoring: options.scoring,
     readOnly: options.readOnly,
+    redact: options.redact,
     onFilterChange(filter) {
       actions.resetTraces();
       options.onFilterHistory?.(store.getState().filterHistory);

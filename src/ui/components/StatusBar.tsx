@@ -21,6 +21,7 @@ export function StatusBar({ width }: { width: number }) {
   const scoring = useTui((state) => state.scoring);
   const quickLabel = useTui((state) => state.quickLabel);
   const readOnly = useTui((state) => state.readOnly);
+  const redact = useTui((state) => state.redact);
   useTui((state) => state.version);
   const rate = tracesPerSecond(arrivals);
   const host = status.host.replace(/^https?:\/\//, '');
@@ -36,6 +37,7 @@ export function StatusBar({ width }: { width: number }) {
   if (scoring.failed) parts.push({ text: `  ${scoring.failed} score${scoring.failed === 1 ? '' : 's'} failed`, color: theme.error, bold: true });
   if (quickLabel) parts.push({ text: `  LABEL ${quickLabel.name}`, color: theme.accent, bold: true });
   if (readOnly) parts.push({ text: '  read-only', color: theme.muted });
+  if (redact) parts.push({ text: '  REDACTED', color: theme.warning, bold: true });
   if (!follow) parts.push({ text: `  PAUSED +${paused} new`, color: theme.warning, bold: true });
   if (message) parts.push({ text: `  ${message}`, color: theme.accent });
   parts.push({ text: '  ?:help q:quit', color: theme.muted });

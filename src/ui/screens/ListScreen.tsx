@@ -8,6 +8,7 @@ import { visibleIds } from '../../store/store.js';
 import { layoutColumns, type ColumnSpec } from '../table-layout.js';
 import { formatCost, formatLatency, formatLevels, formatScores, formatTime, formatTokens } from '../format.js';
 import { useTui } from '../store-context.js';
+import { REDACTED } from '../../domain/redact.js';
 import { theme } from '../theme.js';
 
 export const LIST_COLUMNS: ColumnSpec<TraceSummary>[] = [
@@ -41,6 +42,7 @@ export function ListScreen({ width, height }: { width: number; height: number })
   const cursor = useTui((state) => state.cursor);
   const scrollTop = useTui((state) => state.scrollTop);
   const localScores = useTui((state) => state.localScores);
+  const redact = useTui((state) => state.redact);
   // Scores made here show at once: `*` until the backend has them, `!` if it refused.
   const local = new Map<string, Record<string, string>>();
   for (const score of localScores) {
@@ -49,11 +51,15 @@ export function ListScreen({ width, height }: { width: number; height: number })
     entry[score.name] = `${score.value}${score.state === 'pending' ? '*' : score.state === 'failed' ? '!' : ''}`;
     local.set(score.traceId, entry);
   }
-  const columns = layoutColumns(LIST_COLUMNS, width).map((column) =>
-    column.id === 'scores' && local.size > 0
-      ? { ...column, cell: (trace: TraceSummary) => formatScores({ ...trace.scores, ...(local.get(trace.id) ?? {}) }) }
-      : column,
-  );
+  const columns = layoutColumns(LIST_COLUMNS, width).map((column) => {
+    if (column.id === 'scores' && local.size > 0) {
+      return { ...column, cell: (trace: TraceSummary) => formatScores({ ...trace.scores, ...(local.get(trace.id) ?? {}) }) };
+    }
+    if (redact && (column.id === 'user' || column.id === 'session')) {
+      return { ...column, cell: (trace: TraceSummary) => (column.cell(trace) ? REDACTED : '') };
+    }
+    return column;
+  });
   const bodyHeight = Math.max(0, height - 1);
   const rows: React.ReactNode[] = [];
   for (let line = 0; line < bodyHeight; line++) {

@@ -10,6 +10,7 @@ import { formatCost, formatTime } from '../format.js';
 import { useTui } from '../store-context.js';
 import { theme } from '../theme.js';
 import type { SessionRow } from '../../store/store.js';
+import { REDACTED } from '../../domain/redact.js';
 
 const COLUMNS: ColumnSpec<SessionRow>[] = [
   { id: 'session', header: 'SESSION', min: 10, max: 30, priority: 1, flex: true, cell: (row) => row.id },
@@ -25,7 +26,8 @@ export function SessionsScreen({ width, height }: { width: number; height: numbe
   useTui((state) => state.version);
   const traces = useTui((state) => state.traces);
   const cursor = useTui((state) => state.sessionCursor);
-  const rows = sessionRows({ traces });
+  const redact = useTui((state) => state.redact);
+  const rows = sessionRows({ traces }).map((row) => (redact ? { ...row, id: `${REDACTED} ${row.id.slice(-4)}`, userId: row.userId ? REDACTED : null } : row));
   const columns = layoutColumns(COLUMNS, width);
   const bodyHeight = Math.max(0, height - 2);
   const top = Math.max(0, Math.min(cursor - bodyHeight + 1, rows.length - bodyHeight));
@@ -75,7 +77,7 @@ export function turnText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function Turn({ trace, width, selected }: { trace: TraceWithFullDetails; width: number; selected: boolean }) {
+function Turn({ trace, width, selected, redact }: { trace: TraceWithFullDetails; width: number; selected: boolean; redact: boolean }) {
   const errored = trace.observations.some((observation) => observation.level === 'ERROR');
   return (
     <Box flexDirection="column">
@@ -84,11 +86,11 @@ function Turn({ trace, width, selected }: { trace: TraceWithFullDetails; width: 
       </Text>
       <Text wrap="truncate-end">
         <Text color={theme.accent}>› </Text>
-        {sanitizeLine(turnText(trace.input), width - 2)}
+        {sanitizeLine(redact ? REDACTED : turnText(trace.input), width - 2)}
       </Text>
       <Text wrap="truncate-end" color={errored ? theme.error : undefined}>
         {'‹ '}
-        {sanitizeLine(turnText(trace.output) || (errored ? '(error: no answer)' : '(no output)'), width - 2)}
+        {sanitizeLine(redact ? REDACTED : turnText(trace.output) || (errored ? '(error: no answer)' : '(no output)'), width - 2)}
       </Text>
     </Box>
   );
@@ -96,6 +98,7 @@ function Turn({ trace, width, selected }: { trace: TraceWithFullDetails; width: 
 
 export function SessionScreen({ width, height }: { width: number; height: number }) {
   const session = useTui((state) => state.session);
+  const redact = useTui((state) => state.redact);
   if (!session) return null;
   const title = sanitizeLine(`Session ${session.id} — ${session.traces.length} turns — Enter: open the turn's trace, Esc: back`, width);
   if (session.state !== 'loaded') {
@@ -113,7 +116,7 @@ export function SessionScreen({ width, height }: { width: number; height: number
     <Box flexDirection="column" height={height}>
       <Text bold color={theme.accent}>{title}</Text>
       {session.traces.slice(top, top + perPage).map((trace, index) => (
-        <Turn key={trace.id} trace={trace} width={width} selected={top + index === session.cursor} />
+        <Turn key={trace.id} trace={trace} width={width} selected={top + index === session.cursor} redact={redact} />
       ))}
     </Box>
   );
