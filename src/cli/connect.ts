@@ -12,6 +12,7 @@ export interface Backend {
   client: LangfuseClient;
   host: string;
   filterText: string;
+  theme: 'dark' | 'light';
   /** Set when this process started the server; stopped on exit. */
   server: RunningServer | null;
   close(): Promise<void>;
@@ -27,7 +28,7 @@ async function tracetopAnswers(url: string): Promise<boolean> {
   }
 }
 
-export async function connect(flags: SettingFlags & { demo?: boolean; port?: number }, log: (line: string) => void): Promise<Backend> {
+export async function connect(flags: SettingFlags & { demo?: boolean; port?: number; theme?: string }, log: (line: string) => void): Promise<Backend> {
   const settings = resolveSettings(flags, process.env, loadConfig());
   let server: RunningServer | null = null;
   let host = settings.host;
@@ -62,6 +63,7 @@ export async function connect(flags: SettingFlags & { demo?: boolean; port?: num
     client,
     host: host!,
     filterText: settings.filterText,
+    theme: settings.theme,
     server,
     async close() {
       await client.close();

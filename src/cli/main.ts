@@ -31,6 +31,7 @@ const HELP = `
     --no-color            no colour (also NO_COLOR)
     --read-only           no writes: scoring keys are off
     --redact              hide payloads and user/session ids (R toggles in the TUI)
+    --theme dark|light    colours for dark or light terminal backgrounds (env TRACETOP_THEME)
 
   Connection (flags > environment > profile)
     --profile NAME        a profile from $XDG_CONFIG_HOME/tracetop/config.toml (env TRACETOP_PROFILE)
@@ -99,6 +100,7 @@ async function dispatch(argv: string[]): Promise<void> {
       comment: { type: 'string' },
       readOnly: { type: 'boolean', default: false },
       redact: { type: 'boolean', default: false },
+      theme: { type: 'string' },
       queue: { type: 'string' },
       observation: { type: 'string' },
     },

@@ -19,6 +19,7 @@ export interface TuiFlags extends FilterFlags {
   readOnly?: boolean;
   redact?: boolean;
   color?: boolean;
+  theme?: string;
 }
 
 /** Flags (and a profile's default filter) as one filter; malformed flags fail fast. */
@@ -61,6 +62,8 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
       traffic = startDemoTraffic({ baseUrl: backend.host, publicKey: 'pk-lf-demo', secretKey: 'sk-lf-demo', ratePerSecond: 2 });
     }
     const { runTui } = await ui;
+    const { applyTheme } = await import('../ui/theme.js');
+    applyTheme(backend.theme);
     const { createScoringService } = await import('../scoring/service.js');
     const { scoreQueuePath } = await import('../scoring/queue-path.js');
     scoring = flags.readOnly ? null : createScoringService({ writer: backend.client, queuePath: scoreQueuePath(backend.host, backend.client.http.connection.publicKey) });

@@ -271,11 +271,73 @@ export class PollSource extends BaseSource {
   }
 }
 
-/** Picks SSE when the backend streams, polling otherwise. */
-export async function createLiveSource(options: LiveSourceOptions): Promise<LiveSource> {
+/**
+ * A source for a backend that could not be reached at start: it says so (offline, with the
+ * reason), keeps trying with backoff, and becomes the right source once the backend answers.
+ */
+class DeferredSource extends BaseSource {
+  private inner: LiveSource | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private attempts = 0;
+
+  constructor(options: LiveSourceOptions, private readonly firstError: unknown) {
+    super(options);
+    this.current = { ...this.current, state: 'offline', detail: describeError(firstError) };
+  }
+
+  start(): void {
+    this.setState('offline', `${describeError(this.firstError)}; retrying`);
+    this.schedule(500);
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tryConnect(), delay);
+  }
+
+  private async tryConnect(): Promise<void> {
+    try {
+      const inner = await pickSource(this.options);
+      if (this.stopped) return;
+      this.inner = inner;
+      inner.onTraces((traces) => {
+        for (const trace of traces) this.push(trace);
+        this.flush();
+      });
+      inner.onStatus((status) => {
+        this.updateStats(status.stats);
+        this.setState(status.state, status.detail);
+      });
+      inner.start();
+    } catch (error) {
+      this.attempts++;
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(this.attempts, 6));
+      this.setState('offline', `${describeError(error)}; retrying in ${Math.round(delay / 1000)}s`);
+      this.schedule(delay);
+    }
+  }
+
+  protected async shutdown(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.inner?.stop();
+  }
+}
+
+async function pickSource(options: LiveSourceOptions): Promise<LiveSource> {
   const mode = options.mode ?? 'auto';
   if (mode === 'poll') return new PollSource(options);
   if (mode === 'sse') return new SseSource(options);
   const backend = await options.client.backend();
   return backend.streams ? new SseSource(options) : new PollSource({ pollIntervalMs: 5_000, ...options });
+}
+
+/** Picks SSE when the backend streams, polling otherwise; waits for a backend that is down. */
+export async function createLiveSource(options: LiveSourceOptions): Promise<LiveSource> {
+  try {
+    return await pickSource(options);
+  } catch (error) {
+    // Wrong keys will not heal by waiting; anything else (down, timing out) might.
+    if (error instanceof LangfuseApiError && error.kind === 'auth') throw error;
+    return new DeferredSource(options, error);
+  }
 }

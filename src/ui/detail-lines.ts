@@ -43,7 +43,7 @@ function scoreLines(scores: Score[], redact = false): DetailLine[] {
 
 const seconds = (value: number | null | undefined) => (value === null || value === undefined ? null : formatDuration(value * 1000));
 
-export function detailLines(trace: TraceWithFullDetails, observation: Observation | null, width: number, maxLines = 2_000, options: { redact?: boolean } = {}): DetailLine[] {
+export function detailLines(trace: TraceWithFullDetails, observation: Observation | null, width: number, maxLines = 2_000, options: { redact?: boolean; host?: string } = {}): DetailLine[] {
   const lines: DetailLine[] = [];
   const payload = (value: unknown) => (options.redact ? redactJson(value) : value);
   const id = (value: string | null) => (options.redact ? redactId(value) : value);
@@ -57,6 +57,7 @@ export function detailLines(trace: TraceWithFullDetails, observation: Observatio
       ...fact('release', trace.release),
       ...fact('version', trace.version),
       ...fact('timestamp', trace.timestamp),
+      ...fact('link', options.host && trace.htmlPath ? `${options.host.replace(/\/+$/, '')}${trace.htmlPath}` : null),
       ...fact('latency', seconds(trace.latency)),
       ...fact('cost', formatCost(trace.totalCost)),
       ...fact('spans', String(trace.observations.length)),

@@ -1,5 +1,8 @@
-// Colours by meaning, so screens never pick raw colours.
-export const theme = {
+// Colours by meaning, so screens never pick raw colours. Only the 16 named ANSI colours are
+// used: they follow the terminal's own palette, so they read on any terminal, and chalk
+// (under Ink) downgrades nothing. Two variants: for dark and for light backgrounds.
+
+const DARK = {
   accent: 'cyan',
   muted: 'gray',
   error: 'red',
@@ -14,4 +17,31 @@ export const theme = {
   fold: 'gray',
   bar: 'cyan',
   barError: 'red',
-} as const;
+};
+
+const LIGHT: typeof DARK = {
+  accent: 'blue',
+  muted: 'blackBright',
+  error: 'red',
+  // Yellow and cyan wash out on white: darker neighbours instead.
+  warning: 'magenta',
+  ok: 'green',
+  selectionBg: 'cyan',
+  key: 'blue',
+  string: 'green',
+  number: 'magenta',
+  boolean: 'red',
+  null: 'blackBright',
+  fold: 'blackBright',
+  bar: 'blue',
+  barError: 'red',
+};
+
+export type ThemeName = 'dark' | 'light';
+
+/** The palette in use; components read it at render time. */
+export const theme = { ...DARK };
+
+export function applyTheme(name: ThemeName): void {
+  Object.assign(theme, name === 'light' ? LIGHT : DARK);
+}

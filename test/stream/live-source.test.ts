@@ -132,4 +132,26 @@ describe('LiveSource', () => {
     await client.close();
     await server.close();
   });
+  it('starts with the backend down: offline with the reason, then live once it answers', async () => {
+    const dir = tempDir();
+    const dbPath = join(dir.path, 'late.db');
+    // Find a free port, then leave it closed for now.
+    const probe = await startTestServer({ dbPath });
+    const port = probe.port;
+    await probe.close();
+    const client = new LangfuseClient({ host: `http://127.0.0.1:${port}`, ...TEST_KEYS }, { attempts: 1 });
+    const source = await createLiveSource({ client, flushIntervalMs: 10 });
+    const { seen } = collect(source);
+    source.start();
+    await waitFor(() => source.status().state === 'offline', 'offline');
+    assert.match(source.status().detail ?? '', /cannot reach/);
+    const server = await startTestServer({ dbPath, port });
+    await ingest(server, 500, 3);
+    await waitFor(() => seen.size === 3, 'the traces once the backend is up');
+    await waitFor(() => source.status().state === 'live', 'live');
+    await source.stop();
+    await client.close();
+    await server.close();
+    dir.remove();
+  });
 });

@@ -28,13 +28,13 @@ export function StatusBar({ width }: { width: number }) {
   const parts: { text: string; color?: string; bold?: boolean }[] = [
     { text: `● ${status.state}`, color: STATE_COLOUR[status.state], bold: true },
   ];
+  if (scoring.pending) parts.push({ text: `  ${scoring.pending} score${scoring.pending === 1 ? '' : 's'} pending${scoring.detail ? ` (${scoring.detail})` : ''}`, color: theme.warning });
+  if (scoring.failed) parts.push({ text: `  ${scoring.failed} score${scoring.failed === 1 ? '' : 's'} failed`, color: theme.error, bold: true });
   if (status.detail && status.state !== 'live') parts.push({ text: ` ${status.detail}`, color: STATE_COLOUR[status.state] });
   parts.push({ text: `  ${host}`, color: theme.muted });
   if (filterText) parts.push({ text: `  filter: ${filterText}`, color: theme.accent });
   parts.push({ text: `  ${rate.toFixed(1)}/s` });
   parts.push({ text: `  ${buffered.toLocaleString('en-US')} buffered${evicted ? ` (${evicted.toLocaleString('en-US')} evicted)` : ''}`, color: theme.muted });
-  if (scoring.pending) parts.push({ text: `  ${scoring.pending} score${scoring.pending === 1 ? '' : 's'} pending${scoring.detail ? ` (${scoring.detail})` : ''}`, color: theme.warning });
-  if (scoring.failed) parts.push({ text: `  ${scoring.failed} score${scoring.failed === 1 ? '' : 's'} failed`, color: theme.error, bold: true });
   if (quickLabel) parts.push({ text: `  LABEL ${quickLabel.name}`, color: theme.accent, bold: true });
   if (readOnly) parts.push({ text: '  read-only', color: theme.muted });
   if (redact) parts.push({ text: '  REDACTED', color: theme.warning, bold: true });

@@ -64,6 +64,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   const focus = useTui((state) => state.focus);
   const detailScroll = useTui((state) => state.detailScroll);
   const redact = useTui((state) => state.redact);
+  const host = useTui((state) => state.status.host);
   const tree = open?.tree ?? null;
   const rows = useMemo(() => treeRows({ open, expanded }), [open, expanded]);
   const sideBySide = width >= SIDE_BY_SIDE_MIN_WIDTH;
@@ -71,8 +72,8 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   const detailWidth = sideBySide ? width - treeWidth - 1 : width;
   const selected = rows[Math.min(treeCursor, rows.length - 1)] ?? null;
   const detail = useMemo(
-    () => (open?.trace ? detailLines(open.trace, selected?.observation ?? null, detailWidth, detailScroll + height + 50, { redact }) : []),
-    [open?.trace, selected, detailWidth, detailScroll, height, redact],
+    () => (open?.trace ? detailLines(open.trace, selected?.observation ?? null, detailWidth, detailScroll + height + 50, { redact, host }) : []),
+    [open?.trace, selected, detailWidth, detailScroll, height, redact, host],
   );
 
   const title = open ? sanitizeLine(`${open.trace?.name ?? open.id}  ${open.id}`, width - 2) : '';
