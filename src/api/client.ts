@@ -360,6 +360,18 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
       .filter((trace) => !query.release || trace.release === query.release);
   }
 
+  /** One observation; the v2 generation has no lookup by id, so it is found through its trace's pages. */
+  async getObservation(observationId: string, traceId?: string): Promise<Observation> {
+    const { generation } = await this.backend();
+    if (generation === 'v1') return this.get<Observation>(`/api/public/observations/${encodeURIComponent(observationId)}`);
+    if (!traceId) {
+      throw new LangfuseApiError('not-found', `observation ${observationId}: this backend looks observations up only within a trace`, this.http.url('/api/public/v2/observations'));
+    }
+    const found = (await this.getTrace(traceId)).observations.find((observation) => observation.id === observationId);
+    if (!found) throw new LangfuseApiError('not-found', `observation ${observationId} is not in trace ${traceId}`, this.http.url('/api/public/v2/observations'));
+    return found;
+  }
+
   async getTrace(traceId: string): Promise<TraceWithFullDetails> {
     const { generation } = await this.backend();
     if (generation === 'v1') {

@@ -8,7 +8,9 @@ import type { QueuedScoreBody } from './durable-queue.js';
 export class ScoreInputError extends Error {}
 
 export function buildScore(input: {
-  traceId: string;
+  /** A trace (and optionally one of its observations), or a session. */
+  traceId?: string;
+  sessionId?: string;
   observationId?: string;
   name: string;
   value: string;
@@ -16,6 +18,7 @@ export function buildScore(input: {
   queueId?: string;
   configs: ScoreConfig[];
 }): QueuedScoreBody {
+  if (!input.traceId && !input.sessionId) throw new ScoreInputError('a score needs a trace or a session');
   const config = input.configs.find((candidate) => candidate.name === input.name && !candidate.isArchived);
   const raw = input.value.trim();
   let value: number | string;
@@ -67,7 +70,8 @@ export function buildScore(input: {
   }
   return {
     id: randomUUID(),
-    traceId: input.traceId,
+    ...(input.traceId ? { traceId: input.traceId } : {}),
+    ...(input.sessionId ? { sessionId: input.sessionId } : {}),
     ...(input.observationId ? { observationId: input.observationId } : {}),
     name: input.name,
     value,

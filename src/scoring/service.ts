@@ -8,7 +8,8 @@ import { ScoreSender, type SenderStatus } from './sender.js';
 import { buildScore } from './score-input.js';
 
 export interface ScoreTarget {
-  traceId: string;
+  traceId?: string;
+  sessionId?: string;
   observationId?: string;
   queueId?: string;
 }

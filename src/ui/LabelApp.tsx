@@ -4,8 +4,10 @@
 // again, so a second run resumes where the first stopped.
 import React, { useEffect, useState } from 'react';
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
-import type { AnnotationQueue, AnnotationQueueItem, ScoreConfig, TraceWithFullDetails } from '../domain/types.js';
-import type { QueueClient, TraceReader } from '../api/types.js';
+import type { AnnotationQueue, AnnotationQueueItem, Observation, ScoreConfig, TraceWithFullDetails } from '../domain/types.js';
+import { turnText } from './screens/SessionsScreen.js';
+import { formatTime } from './format.js';
+import type { QueueClient, SessionReader, TraceReader } from '../api/types.js';
 import type { ScoringService } from '../scoring/service.js';
 import { newPanel, panelKey, type ScorePanel } from '../store/score-panel.js';
 import { sanitizeLine } from '../domain/sanitize.js';
@@ -19,7 +21,7 @@ export interface LabelAppProps {
   items: AnnotationQueueItem[];
   total: number;
   completedBefore: number;
-  client: QueueClient & TraceReader;
+  client: QueueClient & TraceReader & SessionReader & { getObservation(id: string): Promise<Observation> };
   scoring: ScoringService;
 }
 
@@ -29,6 +31,8 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
   const [index, setIndex] = useState(0);
   const [done, setDone] = useState(completedBefore);
   const [trace, setTrace] = useState<TraceWithFullDetails | null>(null);
+  const [observation, setObservation] = useState<Observation | null>(null);
+  const [sessionTraces, setSessionTraces] = useState<TraceWithFullDetails[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [panel, setPanel] = useState<ScorePanel | null>(null);
   const [given, setGiven] = useState<string[]>([]);
@@ -38,16 +42,35 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
 
   useEffect(() => {
     setTrace(null);
+    setObservation(null);
+    setSessionTraces(null);
     setError(null);
     setGiven([]);
     setScroll(0);
     if (!item) return;
-    if (item.objectType !== 'TRACE') {
-      setError(`${item.objectType.toLowerCase()} ${item.objectId}: only trace items are shown here; score or skip it`);
-      return;
+    const failed = (reason: unknown) => setError((reason as Error).message);
+    if (item.objectType === 'TRACE') {
+      client.getTrace(item.objectId).then(setTrace, failed);
+    } else if (item.objectType === 'OBSERVATION') {
+      client
+        .getObservation(item.objectId)
+        .then(async (found) => {
+          setObservation(found);
+          if (found.traceId) setTrace(await client.getTrace(found.traceId));
+        })
+        .catch(failed);
+    } else {
+      client.getSessionTraces(item.objectId).then((traces) => setSessionTraces([...traces].sort((a, b) => a.timestamp.localeCompare(b.timestamp))), failed);
     }
-    client.getTrace(item.objectId).then(setTrace, (reason: unknown) => setError((reason as Error).message));
   }, [item?.id]);
+
+  /** What a score for this item is attached to. */
+  const target = () =>
+    item?.objectType === 'SESSION'
+      ? { sessionId: item.objectId, queueId: queue.id }
+      : item?.objectType === 'OBSERVATION'
+        ? { traceId: observation?.traceId ?? trace?.id, observationId: item.objectId, queueId: queue.id }
+        : { traceId: trace?.id ?? item?.objectId, queueId: queue.id };
 
   const openPanel = () => setPanel({ ...newPanel(trace?.name ?? item?.objectId ?? ''), configs });
 
@@ -57,7 +80,7 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
       setPanel(outcome.panel);
       if (outcome.submit && item) {
         try {
-          scoring.submit({ traceId: trace?.id ?? item.objectId, queueId: queue.id }, outcome.submit.name, outcome.submit.value, outcome.submit.comment);
+          scoring.submit(target(), outcome.submit.name, outcome.submit.value, outcome.submit.comment);
           setGiven((previous) => [...previous, `${outcome.submit!.name}=${outcome.submit!.value}`]);
         } catch (reason) {
           setMessage(`not scored: ${(reason as Error).message}`);
@@ -104,17 +127,25 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
       </Box>
     );
   }
-  const lines = trace ? detailLines(trace, null, width, scroll + bodyHeight + 20) : [];
+  const lines = sessionTraces
+    ? sessionTraces.flatMap((turn) => [
+        [{ text: `${formatTime(turn.timestamp)}  ${turn.name ?? turn.id}`, kind: 'fold' as const }],
+        [{ text: `› ${turnText(turn.input)}`, kind: 'plain' as const }],
+        [{ text: `‹ ${turnText(turn.output)}`, kind: 'plain' as const }],
+      ])
+    : trace
+      ? detailLines(trace, observation, width, scroll + bodyHeight + 20)
+      : [];
   return (
     <Box flexDirection="column" height={rows}>
       <Text bold color={theme.accent}>{header}</Text>
       <Text color={theme.muted}>{sanitizeLine(help, width)}</Text>
       <Box flexDirection="column" height={bodyHeight}>
         {error ? <Text color={theme.error}>{sanitizeLine(error, width)}</Text> : null}
-        {!trace && !error ? <Text color={theme.muted}>loading {sanitizeLine(item.objectId, width - 10)}…</Text> : null}
+        {!trace && !sessionTraces && !error ? <Text color={theme.muted}>loading {sanitizeLine(`${item.objectType.toLowerCase()} ${item.objectId}`, width - 10)}…</Text> : null}
         {lines.slice(scroll, scroll + bodyHeight).map((tokens, lineIndex) => (
           <Text key={lineIndex} wrap="truncate-end">
-            {tokens.map((token) => token.text).join('')}
+            {sanitizeLine(tokens.map((token) => token.text).join(''), width)}
           </Text>
         ))}
       </Box>

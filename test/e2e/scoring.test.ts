@@ -219,3 +219,56 @@ describe('annotation queue walk in tmux', { skip }, () => {
     home.remove();
   });
 });
+
+describe('annotation queue items of every kind', { skip }, () => {
+  it('observation and session items: shown, scored on the right subject, completed', async () => {
+    const home = tempDir();
+    const server = await startTestServer();
+    await seedConfigs(server);
+    const at = new Date().toISOString();
+    await server.post('/api/public/ingestion', {
+      batch: [
+        { id: 'k1', type: 'trace-create', timestamp: at, body: { id: 'kt1', name: 'turn_one', sessionId: 'conv-1', input: { question: 'first question?' }, output: { answer: 'first answer.' } } },
+        { id: 'k2', type: 'trace-create', timestamp: at, body: { id: 'kt2', name: 'turn_two', sessionId: 'conv-1', timestamp: new Date(Date.now() + 1000).toISOString(), input: { question: 'second question?' }, output: { answer: 'second answer.' } } },
+        { id: 'k3', type: 'generation-create', timestamp: at, body: { id: 'kobs', traceId: 'kt1', name: 'generate_response', model: 'gpt-4o-mini', startTime: at, endTime: at } },
+      ],
+    });
+    const configs = (await server.get('/api/public/score-configs')).body.data;
+    const queue = (await server.post('/api/public/annotation-queues', { name: 'mixed', scoreConfigIds: configs.map((config: { id: string }) => config.id) })).body;
+    await server.post(`/api/public/annotation-queues/${queue.id}/items`, { objectId: 'kobs', objectType: 'OBSERVATION' });
+    await server.post(`/api/public/annotation-queues/${queue.id}/items`, { objectId: 'conv-1', objectType: 'SESSION' });
+    const env = { XDG_DATA_HOME: home.path, XDG_STATE_HOME: home.path, LANGFUSE_BASE_URL: server.url, LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey, LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey };
+    const tui = startTmux(['label', '--queue', 'mixed'], { env, width: 120, height: 35 });
+    try {
+      await tui.waitFor(/generate_response\s+gen kobs/);
+      await tui.waitFor(/model\s+gpt-4o-mini/);
+      tui.keys('3');
+      tui.keys('n');
+      await tui.waitFor(/comment/);
+      tui.keys('Enter');
+      await tui.waitFor(/given: resolved=false/);
+      tui.keys('c');
+      await tui.waitFor(/1\/2 done/);
+      await tui.waitFor(/› first question\?[\s\S]*› second question\?/);
+      tui.keys('2');
+      tui.keys('1');
+      await tui.waitFor(/comment/);
+      tui.keys('Enter');
+      await tui.waitFor(/given: user_feedback=positive/);
+      tui.keys('c');
+      await tui.waitFor(/2\/2 done/);
+      tui.keys('q');
+      await tui.waitFor(/\[exited 0\]/);
+    } finally {
+      tui.kill();
+    }
+    await waitUntil(async () => (await scoresNamed(server, 'user_feedback')).length === 1, 'the session score');
+    const [observationScore] = await scoresNamed(server, 'resolved');
+    assert.equal((observationScore as unknown as { observationId: string }).observationId, 'kobs');
+    assert.equal(observationScore!.traceId, 'kt1');
+    const [sessionScore] = await scoresNamed(server, 'user_feedback');
+    assert.equal((sessionScore as unknown as { sessionId: string }).sessionId, 'conv-1');
+    await server.close();
+    home.remove();
+  });
+});

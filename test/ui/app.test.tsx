@@ -183,3 +183,34 @@ describe('sessions', () => {
     app.unmount();
   });
 });
+
+describe('read-only', () => {
+  it('--read-only turns scoring keys off and says so', async () => {
+    const submitted: string[] = [];
+    const scoring = {
+      configs: async () => [],
+      submit: () => {
+        submitted.push('x');
+        throw new Error('must not be called');
+      },
+      undo: async () => {},
+      status: () => ({ pending: 0, failed: 0, detail: null }),
+      isPending: () => false,
+      failure: () => null,
+      onStatus: () => () => {},
+      close() {},
+    };
+    const store = createTuiStore({ reader: reader([]), host: 'h', scoring: scoring as never, readOnly: true });
+    const app = render(<App store={store} />);
+    store.getState().actions.applyTraces([summary('t1')]);
+    await tick();
+    app.stdin.write('s');
+    await tick();
+    assert.match(app.lastFrame()!, /read-only: scoring is off/);
+    app.stdin.write('L');
+    await tick();
+    assert.equal(store.getState().scorePanel, null);
+    assert.deepEqual(submitted, []);
+    app.unmount();
+  });
+});
