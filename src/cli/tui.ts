@@ -6,6 +6,7 @@ import { createLiveSource } from '../stream/live-source.js';
 import type { LiveSource } from '../stream/types.js';
 import { loadFilterHistory, saveFilterHistory } from '../config/filter-history.js';
 import { connect } from './connect.js';
+import { terminalSupportsLinks } from '../ui/hyperlink.js';
 import { UsageError } from './get.js';
 import { ACCEPTED_FORMS } from '../domain/filter-language.js';
 
@@ -71,6 +72,8 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
       scoring: scoring ?? undefined,
       readOnly: flags.readOnly,
       redact: flags.redact,
+      // tracetop's own server has no web UI to link to.
+      linkBase: backend.server === null && terminalSupportsLinks() ? backend.host : null,
       createSource: (next) => sourceFor(backend.client, next),
       filter,
       filterText: printFilter(filter),

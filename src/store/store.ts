@@ -55,6 +55,8 @@ export interface TuiState {
   readOnly: boolean;
   /** Screen-sharing mode: payloads and user/session ids hidden. */
   redact: boolean;
+  /** The Langfuse UI's base URL for trace links, when there is one and the terminal shows links. */
+  linkBase: string | null;
   /** The conversation being read: a session's traces in order. */
   session: { id: string; state: 'loading' | 'loaded' | 'error'; traces: TraceWithFullDetails[]; error: string | null; cursor: number } | null;
   open: OpenTrace | null;
@@ -206,6 +208,7 @@ export interface TuiStoreOptions {
   scoring?: ScoringService;
   readOnly?: boolean;
   redact?: boolean;
+  linkBase?: string | null;
   /** Called with a new filter once the user applies it: the caller re-queries and re-tails. */
   onFilterChange?: (filter: TraceFilter, text: string) => void;
 }
@@ -596,6 +599,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       scoring: options.scoring?.status() ?? { pending: 0, failed: 0, detail: null },
       readOnly: options.readOnly ?? false,
       redact: options.redact ?? false,
+      linkBase: options.linkBase ?? null,
       open: null,
       expanded: new Set(),
       treeCursor: 0,

@@ -21,6 +21,7 @@ export interface RunTuiOptions {
   scoring?: ScoringService;
   readOnly?: boolean;
   redact?: boolean;
+  linkBase?: string | null;
   capacity?: number;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
@@ -58,6 +59,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     scoring: options.scoring,
     readOnly: options.readOnly,
     redact: options.redact,
+    linkBase: options.linkBase,
     onFilterChange(filter) {
       actions.resetTraces();
       options.onFilterHistory?.(store.getState().filterHistory);

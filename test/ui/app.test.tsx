@@ -214,3 +214,16 @@ describe('read-only', () => {
     app.unmount();
   });
 });
+
+describe('trace links', () => {
+  it('links the trace id to its Langfuse page with OSC 8 when a UI is known', async () => {
+    const store = createTuiStore({ reader: reader([ragTree('t1')]), host: 'https://cloud.langfuse.com', linkBase: 'https://cloud.langfuse.com' });
+    const app = render(<App store={store} />);
+    store.getState().actions.applyTraces([summary('t1')]);
+    await tick();
+    app.stdin.write('\r');
+    await tick(60);
+    assert.ok(app.lastFrame()!.includes('\x1b]8;;https://cloud.langfuse.com/project/p/traces/t1\x07t1\x1b]8;;\x07'));
+    app.unmount();
+  });
+});

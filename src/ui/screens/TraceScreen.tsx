@@ -6,6 +6,7 @@ import { Box, Text } from 'ink';
 import { fitWidth, sanitizeLine } from '../../domain/sanitize.js';
 import { formatDuration, TYPE_MARKERS, waterfallBar, type TreeNode } from '../../domain/trace-tree.js';
 import { TRACE_ROW, treeRows } from '../../store/store.js';
+import { osc8 } from '../hyperlink.js';
 import { useTui } from '../store-context.js';
 import { theme } from '../theme.js';
 import { detailLines, type DetailToken } from '../detail-lines.js';
@@ -76,7 +77,13 @@ export function TraceScreen({ width, height }: { width: number; height: number }
     [open?.trace, selected, detailWidth, detailScroll, height, redact, host],
   );
 
-  const title = open ? sanitizeLine(`${open.trace?.name ?? open.id}  ${open.id}`, width - 2) : '';
+  const linkBase = useTui((state) => state.linkBase);
+  // The trace id links to its page in the Langfuse UI where the terminal supports OSC 8.
+  const plainTitle = open ? sanitizeLine(`${open.trace?.name ?? open.id}  ${open.id}`, width - 2) : '';
+  const title =
+    open && linkBase && open.trace?.htmlPath && plainTitle.endsWith(open.id)
+      ? `${plainTitle.slice(0, -open.id.length)}${osc8(`${linkBase.replace(/\/+$/, '')}${open.trace.htmlPath}`, plainTitle.slice(-open.id.length))}`
+      : plainTitle;
   const bodyHeight = Math.max(1, height - 1);
   if (!open || open.state === 'loading') {
     return (
@@ -139,7 +146,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
     <Box flexDirection="column" height={height}>
       <Text color={theme.accent} wrap="truncate-end">
         {title}
-        <Text color={theme.error}>{sanitizeLine(refreshError, Math.max(0, width - title.length - 2))}</Text>
+        <Text color={theme.error}>{sanitizeLine(refreshError, Math.max(0, width - plainTitle.length - 2))}</Text>
       </Text>
       {sideBySide ? (
         <Box flexDirection="row" height={bodyHeight}>
