@@ -72,7 +72,9 @@ async function dispatch(argv: string[]): Promise<void> {
     argv,
     importMeta: import.meta,
     autoVersion: true,
+    autoHelp: false,
     flags: {
+      help: { type: 'boolean', default: false },
       host: { type: 'string' },
       publicKey: { type: 'string' },
       secretKey: { type: 'string' },
@@ -106,6 +108,11 @@ async function dispatch(argv: string[]): Promise<void> {
     },
   });
   const [command] = cli.input;
+  if (cli.flags.help) {
+    const { COMMAND_HELP } = await import('./command-help.js');
+    process.stdout.write(`${(command && COMMAND_HELP[command]) || HELP}\n`);
+    return;
+  }
   switch (command) {
     case 'serve': {
       const { serveCommand } = await import('./serve.js');

@@ -62,5 +62,10 @@ describe('tracetop serve', () => {
     await version.waitFor(/^\d+\.\d+\.\d+/m);
     const help = startCli(['--help']);
     await help.waitFor(/tracetop serve/);
+    await help.waitFor(/tracetop --demo/);
+    for (const command of ['serve', 'tail', 'get', 'score', 'label', 'config']) {
+      const own = startCli([command, '--help']);
+      await own.waitFor(new RegExp(`Usage: tracetop ${command}`));
+    }
   });
 });
