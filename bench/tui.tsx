@@ -46,12 +46,14 @@ const reader = (trace?: TraceWithFullDetails) => ({
   listTraces: async () => [],
 });
 
-async function tailBytes(incrementalRendering: boolean): Promise<number> {
+async function tailBytes(incrementalRendering: boolean, paused = false): Promise<number> {
   const terminal = new FakeTerminal();
   const store = createTuiStore({ reader: reader(), host: 'bench' });
   for (let i = 0; i < 200; i++) store.getState().actions.applyTraces([summary(i)]);
   const instance = render(<App store={store} />, { stdout: terminal as unknown as NodeJS.WriteStream, stdin: fakeStdin() as unknown as NodeJS.ReadStream, interactive: true, maxFps: 15, incrementalRendering, patchConsole: false, exitOnCtrlC: false });
   await new Promise((resolve) => setTimeout(resolve, 300));
+  if (paused) store.getState().actions.toggleFollow();
+  await new Promise((resolve) => setTimeout(resolve, 100));
   const before = terminal.bytes;
   const seconds = 4;
   let next = 200;
@@ -168,6 +170,8 @@ async function firstFrame(): Promise<number | null> {
 const memory = rssWithBuffered(50_000);
 const full = await tailBytes(false);
 const incremental = await tailBytes(true);
+const pausedFull = await tailBytes(false, true);
+const pausedIncremental = await tailBytes(true, true);
 const open10k = await openBigTrace(10_000);
 const open100k = await openBigTrace(100_000);
 const version = versionTimes();
@@ -175,6 +179,7 @@ const frame = await firstFrame();
 
 console.log(`machine: ${machine()}`);
 console.log(`bytes to the terminal during a 50 traces/s tail (120×40): full redraw ${Math.round(full).toLocaleString()} B/s, incremental ${Math.round(incremental).toLocaleString()} B/s → ratio ${(incremental / full).toFixed(3)}`);
+console.log(`  … paused (the view holds still, the status bar counts): full redraw ${Math.round(pausedFull).toLocaleString()} B/s, incremental ${Math.round(pausedIncremental).toLocaleString()} B/s → ratio ${(pausedIncremental / pausedFull).toFixed(3)}`);
 console.log(`open a 10,000-observation trace: ${open10k.openMs.toFixed(0)} ms to the first frame (target ≤ 300 ms); keystroke → frame p50 ${open10k.p50.toFixed(1)} ms, max ${open10k.max.toFixed(1)} ms (target ≤ 16 ms)`);
 console.log(`open a 100,000-observation trace: ${open100k.openMs.toFixed(0)} ms; keystroke → frame p50 ${open100k.p50.toFixed(1)} ms, max ${open100k.max.toFixed(1)} ms`);
 console.log(`RSS with ${memory.kept.toLocaleString()} buffered traces: ${(memory.rss / 1e6).toFixed(0)} MB for the whole process, Ink and React loaded (the store's share ≈ ${(memory.delta / 1e6).toFixed(0)} MB; target ≤ 200 MB)`);
