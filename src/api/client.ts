@@ -328,16 +328,8 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     }
     if (generation === 'v1') {
       const page = await this.get<Paged<Trace>>('/api/public/traces', {
+        ...filters,
         limit,
-        userId: query.userId,
-        tags: query.tags,
-        sessionId: query.sessionId,
-        name: query.name,
-        environment: query.environment,
-        release: query.release,
-        version: query.version,
-        fromTimestamp: query.fromTimestamp,
-        toTimestamp: query.toTimestamp,
         orderBy: 'timestamp.desc',
         fields: 'core,metrics,observations',
       });

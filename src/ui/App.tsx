@@ -15,6 +15,19 @@ import { StatusBar } from './components/StatusBar.js';
 import { QueryLine } from './components/QueryLine.js';
 import { ScorePanel, panelHeight } from './components/ScorePanel.js';
 
+/** Rows a movement command moves by, or null for other commands. */
+function movement(command: Command, page: number): number | null {
+  switch (command) {
+    case 'cursor.down': return 1;
+    case 'cursor.up': return -1;
+    case 'page.down': return page;
+    case 'page.up': return -page;
+    case 'halfpage.down': return Math.ceil(page / 2);
+    case 'halfpage.up': return -Math.ceil(page / 2);
+    default: return null;
+  }
+}
+
 function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, exit: () => void) {
   const state = store.getState();
   const { actions } = state;
@@ -53,15 +66,10 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
     if (screen === 'trace') actions.back();
     return actions.addToFilter(`${key}:${quote(value)}`);
   }
+  const delta = movement(command, page);
   if (screen === 'list') {
-    const move = (delta: number) => actions.moveCursor(delta, bodyHeight - 1);
+    if (delta !== null) return actions.moveCursor(delta, bodyHeight - 1);
     switch (command) {
-      case 'cursor.down': return move(1);
-      case 'cursor.up': return move(-1);
-      case 'page.down': return move(page);
-      case 'page.up': return move(-page);
-      case 'halfpage.down': return move(Math.ceil(page / 2));
-      case 'halfpage.up': return move(-Math.ceil(page / 2));
       case 'cursor.top': return actions.jumpTop();
       case 'cursor.bottom': return actions.jumpBottom(bodyHeight - 1);
       case 'follow.toggle': return actions.toggleFollow();
@@ -72,14 +80,8 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
   if (screen === 'trace') {
     const treeHeight = bodyHeight - 1;
     const inDetail = state.focus === 'detail';
-    const move = (delta: number) => (inDetail ? actions.scrollDetail(delta) : actions.moveTreeCursor(delta, treeHeight));
+    if (delta !== null) return inDetail ? actions.scrollDetail(delta) : actions.moveTreeCursor(delta, treeHeight);
     switch (command) {
-      case 'cursor.down': return move(1);
-      case 'cursor.up': return move(-1);
-      case 'page.down': return move(page);
-      case 'page.up': return move(-page);
-      case 'halfpage.down': return move(Math.ceil(page / 2));
-      case 'halfpage.up': return move(-Math.ceil(page / 2));
       case 'cursor.top': return inDetail ? actions.scrollDetail(-Number.MAX_SAFE_INTEGER) : actions.jumpTree('top', treeHeight);
       case 'cursor.bottom': return inDetail ? undefined : actions.jumpTree('bottom', treeHeight);
       case 'open': return actions.toggleNode();
