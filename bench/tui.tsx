@@ -150,7 +150,7 @@ async function firstFrame(): Promise<number | null> {
     headers: { authorization: `Basic ${Buffer.from(`${keys.publicKey}:${keys.secretKey}`).toString('base64')}`, 'content-type': 'application/json' },
     body: JSON.stringify({ batch: [{ id: 'e1', type: 'trace-create', timestamp: new Date().toISOString(), body: { id: 'first', name: 'first_frame_marker' } }] }),
   });
-  const session = `tracetop-bench-${process.pid}`;
+  const session = `tracetop-bench-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
   const started = performance.now();
   execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', `env LANGFUSE_BASE_URL=${server.url} LANGFUSE_PUBLIC_KEY=${keys.publicKey} LANGFUSE_SECRET_KEY=${keys.secretKey} ${process.execPath} ${bin}`]);
   let elapsed: number | null = null;
@@ -175,7 +175,12 @@ const pausedIncremental = await tailBytes(true, true);
 const open10k = await openBigTrace(10_000);
 const open100k = await openBigTrace(100_000);
 const version = versionTimes();
-const frame = await firstFrame();
+const frames: number[] = [];
+for (let run = 0; run < 5; run++) {
+  const elapsed = await firstFrame();
+  if (elapsed !== null) frames.push(elapsed);
+}
+frames.sort((a, b) => a - b);
 
 console.log(`machine: ${machine()}`);
 console.log(`bytes to the terminal during a 50 traces/s tail (120×40): full redraw ${Math.round(full).toLocaleString()} B/s, incremental ${Math.round(incremental).toLocaleString()} B/s → ratio ${(incremental / full).toFixed(3)}`);
@@ -184,5 +189,5 @@ console.log(`open a 10,000-observation trace: ${open10k.openMs.toFixed(0)} ms to
 console.log(`open a 100,000-observation trace: ${open100k.openMs.toFixed(0)} ms; keystroke → frame p50 ${open100k.p50.toFixed(1)} ms, max ${open100k.max.toFixed(1)} ms`);
 console.log(`RSS with ${memory.kept.toLocaleString()} buffered traces: ${(memory.rss / 1e6).toFixed(0)} MB for the whole process, Ink and React loaded (the store's share ≈ ${(memory.delta / 1e6).toFixed(0)} MB; target ≤ 200 MB)`);
 console.log(`tracetop --version: median ${version[3]!.toFixed(0)} ms, min ${version[0]!.toFixed(0)} ms (target ≤ 150 ms)`);
-console.log(`first frame with data (tmux, local server): ${frame === null ? 'tmux not installed' : `${frame.toFixed(0)} ms`} (target ≤ 400 ms)`);
+console.log(`first frame with data (tmux, local server, 5 runs): ${frames.length === 0 ? 'tmux not installed' : `median ${frames[2]!.toFixed(0)} ms, min ${frames[0]!.toFixed(0)} ms, max ${frames[frames.length - 1]!.toFixed(0)} ms`} (target ≤ 400 ms; a bare \`node -e\` shows in tmux after ~40 ms)`);
 process.exit(0);

@@ -17,6 +17,10 @@ if (major < 22) {
   process.exit(result.status ?? 1);
 }
 
+// React's development build is several times larger and slower to load and to render; a user
+// of the CLI never wants it.
+process.env.NODE_ENV ??= 'production';
+
 // Start-up is dominated by compiling Ink, React and undici: reuse V8's compiled code between
 // runs (a cache in the OS temp dir; Node ignores it where unsupported).
 try {
@@ -24,6 +28,24 @@ try {
   enableCompileCache?.();
 } catch {
   // An unwritable temp dir only costs speed.
+}
+
+// Ink imports one function (throttle) from es-toolkit's compat barrel, which loads the whole
+// library (~100 ms of start-up). Point that one import at the function's own module when it
+// is where this es-toolkit keeps it; otherwise resolve as usual.
+try {
+  const { registerHooks } = await import('node:module');
+  registerHooks?.({
+    resolve(specifier, context, next) {
+      if (specifier === 'es-toolkit/compat' && context.parentURL?.endsWith('/node_modules/ink/build/ink.js')) {
+        const direct = new URL('../../es-toolkit/dist/compat/function/throttle.mjs', context.parentURL);
+        if (existsSync(fileURLToPath(direct))) return { url: direct.href, shortCircuit: true, format: 'module' };
+      }
+      return next(specifier, context);
+    },
+  });
+} catch {
+  // Hooks are an optimisation only.
 }
 
 const main = new URL('../dist/cli/main.js', import.meta.url);
