@@ -53,5 +53,12 @@ if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('tracetop is not built: run `npm install` (it builds) or `npm run build`.\n');
   process.exit(1);
 }
+// The full-screen TUI (no command, a terminal on stdout) needs Ink first of all: start
+// loading it now, alongside the command-line parsing and the client.
+const firstArgument = process.argv[2];
+const informational = ['--version', '-v', '--help', '-h'].some((flag) => process.argv.includes(flag));
+if (process.stdout.isTTY && !informational && (firstArgument === undefined || firstArgument.startsWith('-') || firstArgument === 'tui')) {
+  import(new URL('../dist/ui/run.js', import.meta.url).href).catch(() => {});
+}
 const { run } = await import(main.href);
 await run(process.argv.slice(2));

@@ -3,10 +3,12 @@
 
 import { LangfuseClient } from '../api/client.js';
 import { loadConfig, resolveSettings, type SettingFlags } from '../config/profiles.js';
-import { keysPath } from '../config/paths.js';
+import { DEFAULT_PORT, keysPath } from '../config/paths.js';
 import { resolveServerKeys } from '../server/keys.js';
 import type { RunningServer } from '../server/index.js';
-import { DEFAULT_PORT, startEmbedded } from './serve.js';
+
+// The embedded server (SQLite, protobuf, every route) is loaded only when it is started.
+const startEmbedded: typeof import('./serve.js').startEmbedded = async (...args) => (await import('./serve.js')).startEmbedded(...args);
 
 export interface Backend {
   client: LangfuseClient;

@@ -1,11 +1,11 @@
 // `tracetop serve`: the embedded Langfuse-compatible backend in the foreground.
 
-import { defaultDbPath, keysPath } from '../config/paths.js';
+import { DEFAULT_PORT, defaultDbPath, keysPath } from '../config/paths.js';
 import { resolveServerKeys } from '../server/keys.js';
 import { startServer, type RunningServer } from '../server/index.js';
 import type { ReadApi } from '../server/routes/context.js';
 
-export const DEFAULT_PORT = 3939;
+export { DEFAULT_PORT };
 
 export interface ServeFlags {
   port?: number;

@@ -54,6 +54,9 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
   const ui = import('../ui/run.js');
   const notices: string[] = [];
   const backend = await connect(flags, (line) => notices.push(line));
+  // Ask the backend what it is (health, API generation) while Ink finishes loading: over a real
+  // network these round trips would otherwise come after it.
+  void backend.client.backend().catch(() => {});
   let traffic: { stop(): Promise<void> } | null = null;
   let scoring: import('../scoring/service.js').ScoringService | null = null;
   try {

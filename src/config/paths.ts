@@ -17,3 +17,6 @@ export const configDir = (): string => xdg('XDG_CONFIG_HOME', ['.config']);
 
 export const defaultDbPath = (): string => join(dataDir(), 'tracetop.db');
 export const keysPath = (): string => join(dataDir(), 'keys.json');
+
+/** Where `tracetop serve` listens, and where the TUI looks for it, unless told otherwise. */
+export const DEFAULT_PORT = 3939;
