@@ -13,6 +13,7 @@ import type { KeyPress } from '../ui/keymap.js';
 import { newPanel, panelKey, quickValue, type ScorePanel } from './score-panel.js';
 import type { ScoreConfig } from '../domain/types.js';
 import { matchesTrace, parseFilter, printFilter, type TraceFilter } from '../domain/filter-language.js';
+import { ancestorsOf, criticalPath, errorPaths, searchTree } from '../domain/trace-navigation.js';
 import { allExpandable, buildTraceTree, defaultExpansion, visibleRows, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
 
 export type Screen = 'list' | 'trace' | 'help' | 'sessions' | 'session';
@@ -55,6 +56,11 @@ export interface TuiState {
   readOnly: boolean;
   /** Screen-sharing mode: payloads and user/session ids hidden. */
   redact: boolean;
+  /** Span search inside the open trace. */
+  spanSearch: { text: string; editing: boolean; matches: string[]; index: number } | null;
+  errorsOnly: boolean;
+  /** Ids on the critical path when that view is on. */
+  critical: Set<string> | null;
   /** The Langfuse UI's base URL for trace links, when there is one and the terminal shows links. */
   linkBase: string | null;
   /** The conversation being read: a session's traces in order. */
@@ -116,6 +122,12 @@ export function sessionRows(state: Pick<TuiState, 'traces'>): SessionRow[] {
 }
 
 export interface TuiActions {
+  openSpanSearch(): void;
+  editSpanSearch(text: string): void;
+  closeSpanSearch(keep: boolean): void;
+  jumpToMatch(direction: 1 | -1, viewHeight: number): void;
+  toggleErrorsOnly(): void;
+  toggleCriticalPath(): void;
   toggleRedact(): void;
   openScorePanel(quick: boolean): void;
   scorePanelKey(input: string, key: KeyPress): void;
@@ -172,16 +184,22 @@ export function newSincePause(state: Pick<TuiState, 'order' | 'follow' | 'anchor
 export const TRACE_ROW = '';
 
 /** The trace view's rows: the trace itself first (null), then the visible observations. */
-let rowsCache: { tree: TraceTree; expanded: ReadonlySet<string>; rows: (TreeNode | null)[] } | null = null;
+let rowsCache: { tree: TraceTree; expanded: ReadonlySet<string>; errorsOnly: boolean; rows: (TreeNode | null)[] } | null = null;
 
-export function treeRows(state: Pick<TuiState, 'open' | 'expanded'>): (TreeNode | null)[] {
+export function treeRows(state: Pick<TuiState, 'open' | 'expanded'> & Partial<Pick<TuiState, 'errorsOnly'>>): (TreeNode | null)[] {
   const tree = state.open?.tree;
   if (!tree || !state.expanded.has(TRACE_ROW)) return [null];
+  const errorsOnly = state.errorsOnly ?? false;
   // Tree and expansion set are replaced, never mutated: while both are the same objects the
   // rows are too, so a cursor keystroke costs no walk of the tree.
-  if (rowsCache?.tree === tree && rowsCache.expanded === state.expanded) return rowsCache.rows;
-  const rows = [null, ...visibleRows(tree, state.expanded)];
-  rowsCache = { tree, expanded: state.expanded, rows };
+  if (rowsCache?.tree === tree && rowsCache.expanded === state.expanded && rowsCache.errorsOnly === errorsOnly) return rowsCache.rows;
+  let visible = visibleRows(tree, state.expanded);
+  if (errorsOnly) {
+    const keep = errorPaths(tree);
+    visible = visible.filter((node) => keep.has(node.id));
+  }
+  const rows = [null, ...visible];
+  rowsCache = { tree, expanded: state.expanded, errorsOnly, rows };
   return rows;
 }
 
@@ -286,7 +304,54 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       }
     };
 
+    /** Puts the cursor on an observation, expanding its ancestors so it is visible. */
+    const reveal = (id: string, viewHeight: number) => {
+      const state = get();
+      const tree = state.open?.tree;
+      if (!tree) return;
+      const expanded = new Set([...state.expanded, TRACE_ROW, ...ancestorsOf(tree, [id])]);
+      set({ expanded });
+      const rows = treeRows({ ...get(), expanded });
+      const index = rows.findIndex((row) => row?.id === id);
+      if (index >= 0) set({ treeCursor: index, treeScrollTop: keepVisible(index, get().treeScrollTop, viewHeight), detailScroll: 0 });
+    };
+
     const actions: TuiActions = {
+      openSpanSearch() {
+        const current = get().spanSearch;
+        set({ spanSearch: { text: current?.text ?? '', editing: true, matches: current?.matches ?? [], index: current?.index ?? -1 } });
+      },
+      editSpanSearch(text) {
+        const tree = get().open?.tree;
+        set({ spanSearch: { text, editing: true, matches: tree ? searchTree(tree, text) : [], index: -1 } });
+      },
+      closeSpanSearch(keep) {
+        const search = get().spanSearch;
+        if (!keep || !search || !search.text) return set({ spanSearch: null });
+        set({ spanSearch: { ...search, editing: false } });
+      },
+      jumpToMatch(direction, viewHeight) {
+        const search = get().spanSearch;
+        if (!search || search.matches.length === 0) return set({ message: 'no matches' });
+        const index = (search.index + direction + search.matches.length) % search.matches.length;
+        set({ spanSearch: { ...search, editing: false, index } });
+        reveal(search.matches[index]!, viewHeight);
+      },
+      toggleErrorsOnly() {
+        const state = get();
+        const tree = state.open?.tree;
+        const errorsOnly = !state.errorsOnly;
+        const expanded = errorsOnly && tree ? new Set([...state.expanded, TRACE_ROW, ...errorPaths(tree)]) : state.expanded;
+        set({ errorsOnly, expanded, treeCursor: 0, treeScrollTop: 0, message: errorsOnly ? 'errors and warnings only (x again for all)' : null });
+      },
+      toggleCriticalPath() {
+        const state = get();
+        const tree = state.open?.tree;
+        if (!tree) return;
+        if (state.critical) return set({ critical: null, message: null });
+        const path = criticalPath(tree);
+        set({ critical: new Set(path), expanded: new Set([...state.expanded, TRACE_ROW, ...ancestorsOf(tree, path)]), message: `critical path: ${path.length} observations (◀)` });
+      },
       toggleRedact() {
         const redact = !get().redact;
         set({ redact, message: redact ? 'redaction on: payloads and user/session ids hidden' : 'redaction off' });
@@ -501,6 +566,9 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           treeScrollTop: 0,
           focus: 'tree',
           detailScroll: 0,
+          spanSearch: null,
+          errorsOnly: false,
+          critical: null,
         });
         loadTrace(id, false);
       },
@@ -600,6 +668,9 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       readOnly: options.readOnly ?? false,
       redact: options.redact ?? false,
       linkBase: options.linkBase ?? null,
+      spanSearch: null,
+      errorsOnly: false,
+      critical: null,
       open: null,
       expanded: new Set(),
       treeCursor: 0,

@@ -90,6 +90,11 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
       case 'tree.expandAll': return actions.expandAll();
       case 'tree.collapseAll': return actions.collapseAll();
       case 'focus.toggle': return actions.toggleFocus();
+      case 'span.search': return actions.openSpanSearch();
+      case 'span.next': return actions.jumpToMatch(1, treeHeight);
+      case 'span.previous': return actions.jumpToMatch(-1, treeHeight);
+      case 'tree.errors': return actions.toggleErrorsOnly();
+      case 'tree.critical': return actions.toggleCriticalPath();
       default: return;
     }
   }
@@ -107,7 +112,23 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
   const panelRows = panelHeight(panel);
   const bodyHeight = Math.max(2, rows - 1 - (querying ? 1 : 0) - panelRows);
   useInput((input, key) => {
-    const { query, actions, scorePanel, quickLabel } = store.getState();
+    const { query, actions, scorePanel, quickLabel, spanSearch } = store.getState();
+    if (spanSearch?.editing) {
+      if (key.escape) return actions.closeSpanSearch(false);
+      if (key.return) {
+        actions.closeSpanSearch(true);
+        return actions.jumpToMatch(1, bodyHeight - 2);
+      }
+      if (key.backspace || key.delete) return actions.editSpanSearch(spanSearch.text.slice(0, -1));
+      const text = input.replace(/[\r\n]/g, '');
+      if (text && !key.ctrl && !key.meta) actions.editSpanSearch(spanSearch.text + text);
+      if (/[\r\n]/.test(input)) {
+        actions.closeSpanSearch(true);
+        actions.jumpToMatch(1, bodyHeight - 2);
+      }
+      return;
+    }
+    if (spanSearch && key.escape && store.getState().screens.at(-1) === 'trace') return actions.closeSpanSearch(false);
     // Text typed fast arrives in one chunk, Enter included ("0.7\r"): replay it key by key.
     if ((scorePanel || query) && input.length > 1 && !key.ctrl && !key.meta) {
       for (const char of input) {

@@ -21,6 +21,11 @@ export type Command =
   | 'tree.collapseAll'
   | 'focus.toggle'
   | 'sessions'
+  | 'span.search'
+  | 'span.next'
+  | 'span.previous'
+  | 'tree.errors'
+  | 'tree.critical'
   | 'redact'
   | 'copy'
   | 'score'
@@ -63,6 +68,11 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'node.expand', keys: ['→', 'l'], description: 'expand the node', screens: ['trace'] },
   { command: 'tree.expandAll', keys: ['e', '['], description: 'expand all', screens: ['trace'] },
   { command: 'tree.collapseAll', keys: ['c', ']'], description: 'collapse all', screens: ['trace'] },
+  { command: 'span.search', keys: ['/'], description: 'search spans by name, type, model, level (matches marked »)', screens: ['trace'] },
+  { command: 'span.next', keys: ['n'], description: 'next search match', screens: ['trace'] },
+  { command: 'span.previous', keys: ['N'], description: 'previous search match', screens: ['trace'] },
+  { command: 'tree.errors', keys: ['x'], description: 'errors and warnings only (with their ancestors)', screens: ['trace'] },
+  { command: 'tree.critical', keys: ['P'], description: 'critical path: the chain that decided the end time (marked ◀)', screens: ['trace'] },
   { command: 'focus.toggle', keys: ['Tab'], description: 'switch between the tree and the detail pane', screens: ['trace'] },
   { command: 'filter.open', keys: ['/'], description: 'filter: tag:… user:… score:name<0.5 level:error "text" (Enter applies, Esc cancels, ↑/↓ history)', screens: ['list'] },
   { command: 'filter.user', keys: ['U'], description: "filter to the selected trace's user", screens: ['list', 'trace'] },

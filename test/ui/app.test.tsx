@@ -227,3 +227,42 @@ describe('trace links', () => {
     app.unmount();
   });
 });
+
+describe('trace navigation keys', () => {
+  it('/ searches spans with n/N, x keeps errors, P marks the critical path', async () => {
+    const { store, app } = setup();
+    store.getState().actions.applyTraces([summary('t1')]);
+    await tick();
+    app.stdin.write('\r');
+    await tick(60);
+    app.stdin.write('c');
+    await tick();
+    app.stdin.write('/');
+    await tick();
+    app.stdin.write('miss');
+    await tick();
+    assert.match(app.lastFrame()!, /search: miss▏\s+1 match/);
+    app.stdin.write('\r');
+    await tick(60);
+    let frame = app.lastFrame()!;
+    assert.match(frame, /search: miss\s+1\/1 match/);
+    assert.match(frame, /» .*cache_miss/);
+    assert.match(frame, /cache_miss\s+event miss/, 'the detail shows the match');
+    app.stdin.write('\x1b');
+    await tick(60);
+    app.stdin.write('x');
+    await tick();
+    frame = app.lastFrame()!;
+    assert.match(frame, /generate_response/);
+    assert.doesNotMatch(frame, /embed_query|rerank_documents/);
+    app.stdin.write('x');
+    await tick();
+    app.stdin.write('P');
+    await tick();
+    frame = app.lastFrame()!;
+    assert.match(frame, /◀.*rag_pipeline/);
+    assert.match(frame, /◀.*generate_response/);
+    assert.doesNotMatch(frame, /◀.*embed_query/);
+    app.unmount();
+  });
+});

@@ -26,7 +26,7 @@ const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
 
 export const SIDE_BY_SIDE_MIN_WIDTH = 100;
 
-const TreeRow = React.memo(function TreeRow({ node, width, totalMs, selected, expanded, traceName, hiddenCount }: { node: TreeNode | null; width: number; totalMs: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number }) {
+const TreeRow = React.memo(function TreeRow({ node, width, totalMs, selected, expanded, traceName, hiddenCount, matched = false, onPath = false }: { node: TreeNode | null; width: number; totalMs: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number; matched?: boolean; onPath?: boolean }) {
   const durationWidth = 7;
   const barWidth = width >= 44 ? Math.floor(width * 0.3) : 0;
   const labelWidth = Math.max(4, width - durationWidth - barWidth - (barWidth ? 2 : 1));
@@ -45,8 +45,9 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, selected, ex
   const marks = `${node.orphan ? '⚠orphan ' : ''}${node.cycle ? '⚠cycle ' : ''}`;
   const hidden = !expanded && node.descendants ? ` +${node.descendants}` : '';
   const status = observation.level === 'ERROR' && observation.statusMessage ? ` — ${observation.statusMessage}` : '';
-  const label = fitWidth(`${indent}${expander} ${TYPE_MARKERS[observation.type] ?? '?'} ${marks}${observation.name ?? observation.id}${hidden}${status}`, labelWidth);
-  const colour = observation.level === 'ERROR' ? theme.error : observation.level === 'WARNING' ? theme.warning : undefined;
+  const pointer = matched ? '»' : onPath ? '◀' : ' ';
+  const label = fitWidth(`${pointer}${indent.slice(1)}${expander} ${TYPE_MARKERS[observation.type] ?? '?'} ${marks}${observation.name ?? observation.id}${hidden}${status}`, labelWidth);
+  const colour = observation.level === 'ERROR' ? theme.error : observation.level === 'WARNING' ? theme.warning : matched || onPath ? theme.accent : undefined;
   return (
     <Text inverse={selected} wrap="truncate-end">
       <Text color={colour}>{label}</Text> {fitWidth(observation.type === 'EVENT' ? '' : formatDuration(node.durationMs), durationWidth, 'right')}
@@ -67,7 +68,11 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   const redact = useTui((state) => state.redact);
   const host = useTui((state) => state.status.host);
   const tree = open?.tree ?? null;
-  const rows = useMemo(() => treeRows({ open, expanded }), [open, expanded]);
+  const errorsOnly = useTui((state) => state.errorsOnly);
+  const spanSearch = useTui((state) => state.spanSearch);
+  const critical = useTui((state) => state.critical);
+  const rows = useMemo(() => treeRows({ open, expanded, errorsOnly }), [open, expanded, errorsOnly]);
+  const matches = useMemo(() => new Set(spanSearch?.matches ?? []), [spanSearch?.matches]);
   const sideBySide = width >= SIDE_BY_SIDE_MIN_WIDTH;
   const treeWidth = sideBySide ? Math.floor(width * 0.58) : width;
   const detailWidth = sideBySide ? width - treeWidth - 1 : width;
@@ -121,6 +126,8 @@ export function TraceScreen({ width, height }: { width: number; height: number }
         expanded={expanded.has(node ? node.id : TRACE_ROW)}
         traceName={open.trace?.name ?? open.id}
         hiddenCount={tree.order.length}
+        matched={node ? matches.has(node.id) : false}
+        onPath={node ? (critical?.has(node.id) ?? false) : false}
       />,
     );
   }
@@ -139,6 +146,15 @@ export function TraceScreen({ width, height }: { width: number; height: number }
           </Text>
         ))}
       </Text>,
+    );
+  }
+  if (spanSearch) {
+    const position = spanSearch.index >= 0 ? `${spanSearch.index + 1}/` : '';
+    const line = `search: ${spanSearch.text}${spanSearch.editing ? '▏' : ''}   ${position}${spanSearch.matches.length} match${spanSearch.matches.length === 1 ? '' : 'es'}  (Enter: go, n/N: next/previous, Esc: clear)`;
+    treeLines[treeLines.length - 1] = (
+      <Text key="search" color={theme.accent} wrap="truncate-end">
+        {sanitizeLine(line, treeWidth)}
+      </Text>
     );
   }
   const refreshError = open.error ? `  (refresh failed: ${open.error})` : '';
