@@ -127,6 +127,8 @@ export interface TuiActions {
   closeSpanSearch(keep: boolean): void;
   jumpToMatch(direction: 1 | -1, viewHeight: number): void;
   toggleErrorsOnly(): void;
+  /** Jaeger's o / p: expand every node one level deeper than now, or collapse the deepest open level. */
+  expandLevel(direction: 1 | -1): void;
   toggleCriticalPath(): void;
   toggleRedact(): void;
   openScorePanel(quick: boolean): void;
@@ -336,6 +338,28 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         const index = (search.index + direction + search.matches.length) % search.matches.length;
         set({ spanSearch: { ...search, editing: false, index } });
         reveal(search.matches[index]!, viewHeight);
+      },
+      expandLevel(direction) {
+        const state = get();
+        const tree = state.open?.tree;
+        if (!tree) return;
+        const expandable = tree.order.map((id) => tree.nodes.get(id)!).filter((node) => node.children.length > 0);
+        // The open depth: the shallowest expandable node still closed (or one past the deepest open).
+        const closed = expandable.filter((node) => !state.expanded.has(node.id)).map((node) => node.depth);
+        const open = expandable.filter((node) => state.expanded.has(node.id)).map((node) => node.depth);
+        const expanded = new Set(state.expanded);
+        // The trace row is the first level.
+        if (direction === 1 && !expanded.has(TRACE_ROW)) return set({ expanded: expanded.add(TRACE_ROW) });
+        if (direction === 1) {
+          if (closed.length === 0) return;
+          const depth = Math.min(...closed);
+          for (const node of expandable) if (node.depth <= depth) expanded.add(node.id);
+        } else {
+          if (open.length === 0) return set({ expanded: new Set(), treeCursor: 0, treeScrollTop: 0 });
+          const depth = Math.max(...open);
+          for (const node of expandable) if (node.depth >= depth) expanded.delete(node.id);
+        }
+        set({ expanded, treeCursor: Math.min(state.treeCursor, treeRows({ ...state, expanded }).length - 1) });
       },
       toggleErrorsOnly() {
         const state = get();

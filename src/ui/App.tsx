@@ -94,6 +94,8 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
       case 'span.next': return actions.jumpToMatch(1, treeHeight);
       case 'span.previous': return actions.jumpToMatch(-1, treeHeight);
       case 'tree.errors': return actions.toggleErrorsOnly();
+      case 'tree.deeper': return actions.expandLevel(1);
+      case 'tree.shallower': return actions.expandLevel(-1);
       case 'tree.critical': return actions.toggleCriticalPath();
       default: return;
     }

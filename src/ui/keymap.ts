@@ -21,6 +21,8 @@ export type Command =
   | 'tree.collapseAll'
   | 'focus.toggle'
   | 'sessions'
+  | 'tree.deeper'
+  | 'tree.shallower'
   | 'span.search'
   | 'span.next'
   | 'span.previous'
@@ -68,6 +70,8 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'node.expand', keys: ['→', 'l'], description: 'expand the node', screens: ['trace'] },
   { command: 'tree.expandAll', keys: ['e', '['], description: 'expand all', screens: ['trace'] },
   { command: 'tree.collapseAll', keys: ['c', ']'], description: 'collapse all', screens: ['trace'] },
+  { command: 'tree.deeper', keys: ['o'], description: 'expand one level deeper', screens: ['trace'] },
+  { command: 'tree.shallower', keys: ['p'], description: 'collapse the deepest open level', screens: ['trace'] },
   { command: 'span.search', keys: ['/'], description: 'search spans by name, type, model, level (matches marked »)', screens: ['trace'] },
   { command: 'span.next', keys: ['n'], description: 'next search match', screens: ['trace'] },
   { command: 'span.previous', keys: ['N'], description: 'previous search match', screens: ['trace'] },

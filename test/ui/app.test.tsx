@@ -266,3 +266,34 @@ describe('trace navigation keys', () => {
     app.unmount();
   });
 });
+
+describe('expand levels', () => {
+  it('o opens one level deeper, p closes the deepest open level', async () => {
+    const { store, app } = setup();
+    store.getState().actions.applyTraces([summary('t1')]);
+    await tick();
+    app.stdin.write('\r');
+    await tick(60);
+    app.stdin.write('c');
+    await tick();
+    app.stdin.write('o');
+    await tick();
+    let frame = app.lastFrame()!;
+    assert.match(frame, /▸ ▭ rag_pipeline/);
+    assert.doesNotMatch(frame, /embed_query/);
+    app.stdin.write('o');
+    await tick();
+    frame = app.lastFrame()!;
+    assert.match(frame, /embed_query/);
+    assert.doesNotMatch(frame, /cache_miss/);
+    app.stdin.write('o');
+    await tick();
+    assert.match(app.lastFrame()!, /cache_miss/);
+    app.stdin.write('p');
+    await tick();
+    frame = app.lastFrame()!;
+    assert.match(frame, /embed_query/);
+    assert.doesNotMatch(frame, /cache_miss/);
+    app.unmount();
+  });
+});
