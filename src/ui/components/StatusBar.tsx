@@ -3,7 +3,7 @@
 import React from 'react';
 import { Text } from 'ink';
 import { newSincePause, tracesPerSecond } from '../../store/store.js';
-import { sanitizeLine } from '../../domain/sanitize.js';
+import { sanitizeLine, stringWidth } from '../../domain/sanitize.js';
 import { useTui } from '../store-context.js';
 import { theme } from '../theme.js';
 
@@ -41,14 +41,15 @@ export function StatusBar({ width }: { width: number }) {
   if (!follow) parts.push({ text: `  PAUSED +${paused} new`, color: theme.warning, bold: true });
   if (message) parts.push({ text: `  ${message}`, color: theme.accent });
   parts.push({ text: '  ?:help q:quit', color: theme.muted });
-  // Cut to the width part by part so a long detail never wraps the bar onto a second line.
-  let room = width;
+  // Cut to the width part by part so a long detail never wraps the bar onto a second line;
+  // the last column stays empty (a character there leaves some terminals about to scroll).
+  let room = width - 1;
   return (
     <Text wrap="truncate-end">
       {parts.map((part, index) => {
         if (room <= 0) return null;
         const text = sanitizeLine(part.text, room);
-        room -= text.length;
+        room -= stringWidth(text);
         return (
           <Text key={index} color={part.color} bold={part.bold}>
             {text}
