@@ -1,0 +1,103 @@
+// Large traces: load-to-first-frame and per-keystroke render for 1,000 / 10,000 / 100,000
+// observations (agent-like depth and fan-out), and RSS at 100,000. Targets: 10,000 → open
+// ≤ 300 ms, keystroke ≤ 16 ms; 100,000 → open ≤ 1.5 s, keystroke ≤ 16 ms, ≤ 500 MB RSS.
+//   npm run bench:large   (React in production mode, as the CLI runs it)
+
+import React from 'react';
+import { PassThrough, Writable } from 'node:stream';
+import { render } from 'ink';
+import { App } from '../src/ui/App.js';
+import { createTuiStore } from '../src/store/store.js';
+import type { Observation, TraceSummary, TraceWithFullDetails } from '../src/domain/types.js';
+import { machine } from './common.js';
+
+class Sink extends Writable {
+  columns = 120;
+  rows = 40;
+  isTTY = true;
+  override _write(_chunk: Buffer, _encoding: string, callback: () => void) {
+    callback();
+  }
+}
+
+/** An agent run: steps of tool calls and generations, retries nested below, some errors. */
+function agentTrace(count: number): TraceWithFullDetails {
+  const start = Date.parse('2026-11-24T10:00:00Z');
+  const observations: Observation[] = [];
+  for (let i = 0; i < count; i++) {
+    const parent = i === 0 ? null : i < 50 ? 'o0' : `o${1 + ((i - 50) % 49)}`;
+    const type = i % 7 === 0 ? 'GENERATION' : i % 3 === 0 ? 'TOOL' : 'SPAN';
+    const at = start + i * 2;
+    observations.push({
+      id: `o${i}`, projectId: 'p', traceId: 'big', parentObservationId: parent, type, name: type === 'TOOL' ? 'tool:search' : `step_${i % 40}`,
+      startTime: new Date(at).toISOString(), endTime: new Date(at + 20 + (i % 300)).toISOString(), completionStartTime: null,
+      environment: 'production', version: null, input: { i }, output: { ok: true }, metadata: null, level: i % 997 === 13 ? 'ERROR' : 'DEFAULT',
+      statusMessage: i % 997 === 13 ? 'tool failed' : null, model: type === 'GENERATION' ? 'gpt-4o-mini' : null, modelParameters: null, promptId: null,
+      promptName: null, promptVersion: null, usageDetails: {}, costDetails: {}, usage: { unit: 'TOKENS', input: 0, output: 0, total: 0 },
+      unit: 'TOKENS', promptTokens: 0, completionTokens: 0, totalTokens: 0, calculatedInputCost: null, calculatedOutputCost: null,
+      calculatedTotalCost: null, modelId: null, inputPrice: null, outputPrice: null, totalPrice: null, latency: null, timeToFirstToken: null,
+      createdAt: new Date(at).toISOString(), updatedAt: new Date(at).toISOString(),
+    });
+  }
+  return {
+    id: 'big', projectId: 'p', timestamp: new Date(start).toISOString(), name: 'agent_run', input: null, output: null, sessionId: null,
+    release: null, version: null, userId: 'u_1', metadata: null, tags: [], public: false, bookmarked: false, environment: 'production',
+    externalId: null, htmlPath: '/project/p/traces/big', latency: 1, totalCost: 0, observations, scores: [], createdAt: '', updatedAt: '',
+  };
+}
+
+const summary: TraceSummary = {
+  id: 'big', timestamp: new Date().toISOString(), name: 'agent_run', userId: 'u_1', sessionId: null, tags: [], environment: 'production',
+  release: null, version: null, latency: 1, totalCost: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, observationCount: 0,
+  errorCount: 1, warningCount: 0, scores: {}, updatedAt: new Date().toISOString(),
+};
+
+async function measure(count: number) {
+  const trace = agentTrace(count);
+  const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {}, ref: () => {}, unref: () => {} });
+  const store = createTuiStore({ reader: { getTrace: async () => trace, listTraces: async () => [] }, host: 'bench' });
+  store.getState().actions.applyTraces([summary]);
+  let renders = 0;
+  const instance = render(<App store={store} />, {
+    stdout: new Sink() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, interactive: true,
+    incrementalRendering: true, patchConsole: false, exitOnCtrlC: false, maxFps: 1000, onRender: () => renders++,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const started = performance.now();
+  store.getState().actions.openTrace('big');
+  while (store.getState().open?.state !== 'loaded') await new Promise((resolve) => setImmediate(resolve));
+  const loaded = renders;
+  while (renders === loaded) await new Promise((resolve) => setImmediate(resolve));
+  const openMs = performance.now() - started;
+  const timings: Record<string, number> = {};
+  const press = async (label: string, keys: string) => {
+    const before = renders;
+    const at = performance.now();
+    stdin.write(keys);
+    // A key that changes nothing (n with a single match) renders nothing: give up after 300 ms.
+    while (renders === before && performance.now() - at < 300) await new Promise((resolve) => setImmediate(resolve));
+    timings[label] = renders === before ? Number.NaN : performance.now() - at;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  await press('expand all', 'e');
+  await press('scroll a page', '\x06');
+  await press('collapse all', 'c');
+  await press('expand all again', 'e');
+  stdin.write('/');
+  stdin.write('tool failed');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await press('jump to the first error', '\r');
+  await press('next error (n)', 'n');
+  await press('errors only (x)', 'x');
+  await press('critical path (P)', 'P');
+  instance.unmount();
+  return { openMs, timings, rss: process.memoryUsage().rss };
+}
+
+console.log(`machine: ${machine()}; React ${process.env.NODE_ENV === 'production' ? 'production' : 'development (run with NODE_ENV=production)'}`);
+for (const count of [1_000, 10_000, 100_000]) {
+  const { openMs, timings, rss } = await measure(count);
+  const keys = Object.entries(timings).map(([label, ms]) => `${label} ${Number.isNaN(ms) ? '(no change)' : ms.toFixed(1)}`).join(', ');
+  console.log(`${count.toLocaleString()} observations: open → first frame ${openMs.toFixed(0)} ms; keystroke → frame (ms): ${keys}; RSS ${(rss / 1e6).toFixed(0)} MB`);
+}
+process.exit(0);
