@@ -76,6 +76,15 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
   // Start the source before the first frame and give history a moment to arrive, so the first
   // frame already shows traces instead of an empty list redrawn a frame later.
   await attach(options.filter);
+  let instance: ReturnType<typeof render> | null = null;
+  // A crash must not leave the terminal in the alternate screen with the cursor hidden.
+  const crash = (error: unknown) => {
+    instance?.unmount();
+    process.stderr.write(`tracetop crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  };
+  process.once('uncaughtException', crash);
+  process.once('unhandledRejection', crash);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 150);
     const unsubscribe = store.subscribe((state) => {
@@ -86,7 +95,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
       }
     });
   });
-  const instance = render(<App store={store} />, {
+  instance = render(<App store={store} />, {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
     // Ink turns itself off when CI is set; tracetop only gets here with a terminal on stdout,
@@ -102,6 +111,8 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
   try {
     await instance.waitUntilExit();
   } finally {
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
     clearInterval(ticker);
     stopScoring?.();
     detach?.();

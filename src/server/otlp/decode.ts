@@ -7,19 +7,6 @@ import { normaliseExport } from './normalise.js';
 import { decodeExportTraceServiceRequest } from './proto.js';
 import type { DecodeResult, OtlpDecodeLimits } from './types.js';
 
-export type {
-  DecodeResult,
-  OtlpAttributes,
-  OtlpAttributeValue,
-  OtlpDecodeLimits,
-  OtlpExportRequest,
-  OtlpResourceSpans,
-  OtlpScope,
-  OtlpScopeSpans,
-  OtlpSpan,
-  OtlpSpanEvent,
-  OtlpSpanLink,
-} from './types.js';
 
 type Failure = Extract<DecodeResult, { ok: false }>;
 

@@ -2,16 +2,4 @@
 // ingestion events. Pure: the route in src/server/routes/otel.ts does the HTTP.
 export { decodeOtlpRequest } from './decode.js';
 export { mapOtlpToIngestion, nanosToIso, otlpEventIds, type OtlpMappingResult } from './map.js';
-export type {
-  DecodeResult,
-  OtlpAttributes,
-  OtlpAttributeValue,
-  OtlpDecodeLimits,
-  OtlpExportRequest,
-  OtlpResourceSpans,
-  OtlpScope,
-  OtlpScopeSpans,
-  OtlpSpan,
-  OtlpSpanEvent,
-  OtlpSpanLink,
-} from './types.js';
+export type * from './types.js';
