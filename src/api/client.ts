@@ -131,6 +131,7 @@ function summaryFromRootObservation(root: ObservationV2): TraceSummary {
     warningCount: root.level === 'WARNING' ? 1 : 0,
     scores: {},
     updatedAt: String(root.updatedAt ?? root.startTime),
+    ...(root.input !== undefined ? { input: parseMaybeJson(root.input), output: parseMaybeJson(root.output), metadata: root.metadata } : {}),
   };
 }
 
@@ -331,14 +332,15 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
         ...filters,
         limit,
         orderBy: 'timestamp.desc',
-        fields: 'core,metrics,observations',
+        // Free-text search needs the payloads; otherwise they are not worth the bytes.
+        fields: query.includeIo ? 'core,io,metrics,observations' : 'core,metrics,observations',
       });
-      return page.data.map((trace) => summaryFromTrace(trace));
+      return page.data.map((trace) => ({ ...summaryFromTrace(trace), ...(query.includeIo ? { input: trace.input, output: trace.output, metadata: trace.metadata } : {}) }));
     }
     const page = await this.get<{ data: ObservationV2[] }>('/api/public/v2/observations', {
       limit,
       isRootObservation: 'true',
-      fields: 'core,basic,time,usage,metrics,trace_context',
+      fields: `core,basic,time,usage,metrics,trace_context${query.includeIo ? ',io,metadata' : ''}`,
       userId: query.userId,
       sessionId: query.sessionId,
       environment: query.environment,
