@@ -131,7 +131,6 @@ function summaryFromRootObservation(root: ObservationV2): TraceSummary {
     warningCount: root.level === 'WARNING' ? 1 : 0,
     scores: {},
     updatedAt: String(root.updatedAt ?? root.startTime),
-    ...(root.input !== undefined ? { input: parseMaybeJson(root.input), output: parseMaybeJson(root.output), metadata: root.metadata } : {}),
   };
 }
 
@@ -332,15 +331,14 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
         ...filters,
         limit,
         orderBy: 'timestamp.desc',
-        // Free-text search needs the payloads; otherwise they are not worth the bytes.
-        fields: query.includeIo ? 'core,io,metrics,observations' : 'core,metrics,observations',
+        fields: 'core,metrics,observations',
       });
-      return page.data.map((trace) => ({ ...summaryFromTrace(trace), ...(query.includeIo ? { input: trace.input, output: trace.output, metadata: trace.metadata } : {}) }));
+      return page.data.map((trace) => summaryFromTrace(trace));
     }
     const page = await this.get<{ data: ObservationV2[] }>('/api/public/v2/observations', {
       limit,
       isRootObservation: 'true',
-      fields: `core,basic,time,usage,metrics,trace_context${query.includeIo ? ',io,metadata' : ''}`,
+      fields: 'core,basic,time,usage,metrics,trace_context',
       userId: query.userId,
       sessionId: query.sessionId,
       environment: query.environment,

@@ -98,9 +98,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         );
       }
       const params: Record<string, string> = {};
-      route.names.forEach((name, index) => {
-        params[name] = decodeURIComponent(match[index + 1] as string);
-      });
+      for (const [index, name] of route.names.entries()) {
+        try {
+          params[name] = decodeURIComponent(match[index + 1] as string);
+        } catch {
+          req.resume();
+          throw new HttpError(400, 'Invalid request data', `the path segment for ${name} is not valid percent-encoding`);
+        }
+      }
       const ctx: RouteContext = { req, res, url, query: new Query(url.searchParams), params, repo, hub, version };
       const reply = await route.handler(ctx);
       if (reply) sendJson(res, reply.status, reply.body);
