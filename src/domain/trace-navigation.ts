@@ -1,18 +1,56 @@
-// Finding your way in a big trace: span search, the errors-only view, and the critical path
-// (the chain of observations that decided when the trace ended).
+// Finding your way in a big trace: span search, the errors-only and slow-only views, and the
+// critical path (the chain of observations that decided when the trace ended). What depends
+// only on the tree is computed once per tree and cached, so a keystroke does not re-walk it.
 
 import type { TraceTree, TreeNode } from './trace-tree.js';
 
-/** Observations whose name, type, model or level contains the text (case-insensitive), in tree order. */
-export function searchTree(tree: TraceTree, text: string): string[] {
+export interface SearchOptions {
+  /** Search the input and output payloads too (slower: each payload is serialised once per tree). */
+  payloads?: boolean;
+}
+
+const payloadText = new WeakMap<TraceTree, Map<string, string>>();
+
+/** Lower-cased input + output of each observation, serialised once per tree. */
+function payloadsOf(tree: TraceTree): Map<string, string> {
+  let texts = payloadText.get(tree);
+  if (!texts) {
+    texts = new Map();
+    for (const node of tree.orderNodes) {
+      if (node.group) continue;
+      const { input, output } = node.observation;
+      let text = '';
+      for (const value of [input, output]) {
+        if (value === null || value === undefined) continue;
+        try {
+          text += `${typeof value === 'string' ? value : JSON.stringify(value)}\n`;
+        } catch {
+          // A payload that cannot be serialised (too deep) is not searchable; the rest still is.
+        }
+      }
+      texts.set(node.id, text.toLowerCase());
+    }
+    payloadText.set(tree, texts);
+  }
+  return texts;
+}
+
+/** Observations whose name, type, model, level or status (and optionally payloads) contain the text, case-insensitively, in tree order. */
+export function searchTree(tree: TraceTree, text: string, options: SearchOptions = {}): string[] {
   const needle = text.trim().toLowerCase();
   if (!needle) return [];
-  return tree.order.filter((id) => {
-    const observation = tree.nodes.get(id)!.observation;
-    return [observation.name, observation.type, observation.model, observation.level, observation.statusMessage].some(
-      (field) => typeof field === 'string' && field.toLowerCase().includes(needle),
-    );
-  });
+  const payloads = options.payloads ? payloadsOf(tree) : null;
+  const found: string[] = [];
+  for (const node of tree.orderNodes) {
+    if (node.group) continue;
+    const observation = node.observation;
+    const hit =
+      [observation.name, observation.type, observation.model, observation.level, observation.statusMessage].some(
+        (field) => typeof field === 'string' && field.toLowerCase().includes(needle),
+      ) || (payloads?.get(node.id)?.includes(needle) ?? false);
+    if (hit) found.push(node.id);
+  }
+  return found;
 }
 
 /** Every ancestor of the given nodes, so expanding them makes the nodes visible. */
@@ -28,32 +66,70 @@ export function ancestorsOf(tree: TraceTree, ids: Iterable<string>): Set<string>
   return result;
 }
 
-/** ERROR/WARNING observations and their ancestors: what the errors toggle keeps. */
-export function errorPaths(tree: TraceTree): Set<string> {
-  const problems = tree.order.filter((id) => {
-    const level = tree.nodes.get(id)!.observation.level;
-    return level === 'ERROR' || level === 'WARNING';
-  });
-  const keep = ancestorsOf(tree, problems);
-  for (const id of problems) keep.add(id);
+/** The given nodes and their ancestors: what a filtered view keeps. */
+export function withAncestors(tree: TraceTree, ids: readonly string[]): Set<string> {
+  const keep = ancestorsOf(tree, ids);
+  for (const id of ids) keep.add(id);
   return keep;
 }
 
+function cached<T>(compute: (tree: TraceTree) => T): (tree: TraceTree) => T {
+  const cache = new WeakMap<TraceTree, T>();
+  return (tree) => {
+    let value = cache.get(tree);
+    if (value === undefined) {
+      value = compute(tree);
+      cache.set(tree, value);
+    }
+    return value;
+  };
+}
+
+/** ERROR/WARNING observations, in tree order. */
+export const problemIds = cached((tree) =>
+  tree.orderNodes.filter((node) => !node.group && (node.observation.level === 'ERROR' || node.observation.level === 'WARNING')).map((node) => node.id),
+);
+
+/** ERROR/WARNING observations and their ancestors: what the errors toggle keeps. */
+export const errorPaths = cached((tree) => withAncestors(tree, problemIds(tree)));
+
+/** Slow: 2 s or more, or slower than 95% of this trace's observations (60 equal tool calls are not outliers). */
+export const SLOW_ABSOLUTE_MS = 2_000;
+export const SLOW_PERCENTILE = 0.95;
+
+/** The trace's 95th-percentile observation duration. */
+export const slowThreshold = cached((tree) => {
+  const durations = tree.orderNodes.filter((node) => !node.group && node.durationMs !== null).map((node) => node.durationMs!);
+  if (durations.length === 0) return SLOW_ABSOLUTE_MS;
+  durations.sort((a, b) => a - b);
+  return durations[Math.min(durations.length - 1, Math.floor(durations.length * SLOW_PERCENTILE))]!;
+});
+
+export const isSlow = (tree: TraceTree, node: TreeNode) =>
+  !node.group && node.durationMs !== null && (node.durationMs >= SLOW_ABSOLUTE_MS || node.durationMs > slowThreshold(tree));
+
+/** Slow observations, in tree order. */
+export const slowIds = cached((tree) => tree.orderNodes.filter((node) => isSlow(tree, node)).map((node) => node.id));
+
+/** Slow observations and their ancestors: what the slow toggle keeps. */
+export const slowPaths = cached((tree) => withAncestors(tree, slowIds(tree)));
+
 /**
  * From the root that finished last, repeatedly the child that finished last: the chain that
- * determined the trace's end time (Jaeger's critical path, without the gap attribution).
+ * determined the trace's end time (Jaeger's critical path). A child running past its parent
+ * (async work) counts only up to the parent's end; the gaps between children belong to the parent.
  */
-export function criticalPath(tree: TraceTree): string[] {
-  // A child that runs past its parent (async work) counts only up to the parent's end.
-  const lastFinishing = (ids: string[], limit: number): TreeNode | null =>
-    ids
-      .map((id) => tree.nodes.get(id)!)
-      .reduce<TreeNode | null>((best, node) => (best === null || Math.min(node.endOffset, limit) > Math.min(best.endOffset, limit) ? node : best), null);
+export const criticalPath = cached((tree): string[] => {
+  const lastFinishing = (candidates: TreeNode[], limit: number): TreeNode | null => {
+    let best: TreeNode | null = null;
+    for (const node of candidates) if (best === null || Math.min(node.endOffset, limit) > Math.min(best.endOffset, limit)) best = node;
+    return best;
+  };
   const path: string[] = [];
-  let node = lastFinishing(tree.roots, Number.POSITIVE_INFINITY);
+  let node = lastFinishing(tree.rootNodes, Number.POSITIVE_INFINITY);
   while (node) {
     path.push(node.id);
-    node = lastFinishing(node.children, node.endOffset);
+    node = lastFinishing(node.childNodes, node.endOffset);
   }
   return path;
-}
+});

@@ -10,6 +10,8 @@ export interface TreeNode {
   depth: number;
   parentId: string | null;
   children: string[];
+  /** The same children as nodes, so walks need no map lookups. */
+  childNodes: TreeNode[];
   /** Milliseconds from the trace's first start. */
   startOffset: number;
   endOffset: number;
@@ -17,20 +19,49 @@ export interface TreeNode {
   orphan: boolean;
   /** Its parent chain loops back to it; shown at the root. */
   cycle: boolean;
-  /** Count of descendants, for "+12" on a collapsed node. */
+  /** Count of descendant observations, for "+12" on a collapsed node. */
   descendants: number;
   /** ERROR/WARNING somewhere in the subtree (auto-expand, error toggles). */
   subtreeErrors: number;
+  /** Cost of the subtree's observations (USD). */
+  subtreeCost: number;
+  /** Set on a synthetic row standing for similar siblings (autogrouping); `observation` is its first member's. */
+  group: GroupInfo | null;
+}
+
+export interface GroupInfo {
+  name: string;
+  type: ObservationType;
+  count: number;
+  /** Sum of the members' durations (the row's bar and duration column show the wall-clock span). */
+  totalDurationMs: number;
+  /** Members still running (no end time). */
+  open: number;
 }
 
 export interface TraceTree {
   nodes: Map<string, TreeNode>;
   roots: string[];
+  rootNodes: TreeNode[];
   startMs: number;
   endMs: number;
-  /** Depth-first order of every node (expansion ignored). */
+  /** Depth-first order of every row (expansion ignored), groups included. */
   order: string[];
+  orderNodes: TreeNode[];
+  /** How many observations (groups are not observations). */
+  observationCount: number;
+  /** Every node with children, and the trace row: "expand all" is this very set, so its rows need no walk. */
+  allExpanded: ReadonlySet<string>;
+  /** Whether similar siblings were grouped. */
+  autogrouped: boolean;
 }
+
+/** Similar siblings (same name and type) under one parent, this many or more, become one group row. */
+export const AUTOGROUP_MIN = 5;
+
+/** Group rows' ids start with a NUL, which no observation id carries. */
+export const GROUP_PREFIX = '\u0000group:';
+export const isGroupId = (id: string) => id.startsWith(GROUP_PREFIX);
 
 export const TYPE_MARKERS: Record<ObservationType, string> = {
   SPAN: '▭',
@@ -64,15 +95,24 @@ const parseMs = (iso: string | null | undefined): number | null => {
   return Number.isNaN(ms) ? null : ms;
 };
 
-export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' | 'timestamp'>): TraceTree {
+export interface TreeOptions {
+  /** Group similar siblings into one expandable row (the TUI does; `get` prints every observation). */
+  autogroup?: boolean;
+  /** The trace row's key, added to `allExpanded`. */
+  traceRowKey?: string;
+}
+
+export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' | 'timestamp'>, options: TreeOptions = {}): TraceTree {
   const observations = trace.observations ?? [];
   const byId = new Map<string, Observation>();
   for (const observation of observations) byId.set(observation.id, observation);
 
   let startMs = Number.POSITIVE_INFINITY;
   let endMs = Number.NEGATIVE_INFINITY;
+  const starts = new Map<string, number | null>();
   for (const observation of byId.values()) {
     const start = parseMs(observation.startTime);
+    starts.set(observation.id, start);
     if (start === null) continue;
     startMs = Math.min(startMs, start);
     endMs = Math.max(endMs, parseMs(observation.endTime) ?? start);
@@ -102,12 +142,9 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
   }
 
   const nodes = new Map<string, TreeNode>();
-  const roots: string[] = [];
-  const sorted = [...byId.values()].sort(
-    (a, b) => (parseMs(a.startTime) ?? 0) - (parseMs(b.startTime) ?? 0) || a.id.localeCompare(b.id),
-  );
+  const sorted = [...byId.values()].sort((a, b) => (starts.get(a.id) ?? 0) - (starts.get(b.id) ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const observation of sorted) {
-    const start = parseMs(observation.startTime) ?? startMs;
+    const start = starts.get(observation.id) ?? startMs;
     const end = parseMs(observation.endTime);
     const parent = observation.parentObservationId;
     const cycle = inCycle.has(observation.id);
@@ -118,6 +155,7 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
       depth: 0,
       parentId: cycle || orphan ? null : parent,
       children: [],
+      childNodes: [],
       startOffset: start - startMs,
       endOffset: (end ?? start) - startMs,
       durationMs: end === null ? null : end - start,
@@ -125,73 +163,183 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
       cycle,
       descendants: 0,
       subtreeErrors: 0,
+      subtreeCost: 0,
+      group: null,
     });
   }
+  let rootNodes: TreeNode[] = [];
   for (const node of nodes.values()) {
-    if (node.parentId === null) roots.push(node.id);
-    else nodes.get(node.parentId)!.children.push(node.id);
+    if (node.parentId === null) rootNodes.push(node);
+    else nodes.get(node.parentId)!.childNodes.push(node);
+  }
+
+  if (options.autogroup) {
+    rootNodes = groupSimilar(rootNodes, null, nodes);
+    for (const node of [...nodes.values()]) if (!node.group && node.childNodes.length >= AUTOGROUP_MIN) node.childNodes = groupSimilar(node.childNodes, node.id, nodes);
   }
 
   // Depth-first with an explicit stack: a 100,000-deep chain must not blow the call stack.
-  const order: string[] = [];
-  const stack: { id: string; depth: number }[] = roots.map((id) => ({ id, depth: 0 })).reverse();
+  const orderNodes: TreeNode[] = [];
+  const stack: { node: TreeNode; depth: number }[] = rootNodes.map((node) => ({ node, depth: 0 })).reverse();
   while (stack.length > 0) {
-    const { id, depth } = stack.pop()!;
-    const node = nodes.get(id)!;
+    const { node, depth } = stack.pop()!;
     node.depth = depth;
-    order.push(id);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push({ id: node.children[i]!, depth: depth + 1 });
+    node.children = node.childNodes.map((child) => child.id);
+    orderNodes.push(node);
+    for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push({ node: node.childNodes[i]!, depth: depth + 1 });
   }
-  for (let i = order.length - 1; i >= 0; i--) {
-    const node = nodes.get(order[i]!)!;
-    const level = node.observation.level;
-    if (level === 'ERROR' || level === 'WARNING') node.subtreeErrors += 1;
+  const allExpanded = new Set<string>();
+  if (options.traceRowKey !== undefined) allExpanded.add(options.traceRowKey);
+  for (let i = orderNodes.length - 1; i >= 0; i--) {
+    const node = orderNodes[i]!;
+    if (node.childNodes.length > 0) allExpanded.add(node.id);
+    if (!node.group) {
+      const level = node.observation.level;
+      if (level === 'ERROR' || level === 'WARNING') node.subtreeErrors += 1;
+      node.subtreeCost += node.observation.calculatedTotalCost ?? 0;
+    }
     if (node.parentId !== null) {
       const parent = nodes.get(node.parentId)!;
-      parent.descendants += node.descendants + 1;
+      parent.descendants += node.descendants + (node.group ? 0 : 1);
       parent.subtreeErrors += node.subtreeErrors;
+      parent.subtreeCost += node.subtreeCost;
     }
   }
-  return { nodes, roots, startMs, endMs, order };
+  return {
+    nodes,
+    roots: rootNodes.map((node) => node.id),
+    rootNodes,
+    startMs,
+    endMs,
+    order: orderNodes.map((node) => node.id),
+    orderNodes,
+    observationCount: byId.size,
+    allExpanded,
+    autogrouped: options.autogroup ?? false,
+  };
+}
+
+/**
+ * Siblings sharing name and type, AUTOGROUP_MIN or more, become one group row placed where the
+ * first of them started (an agent loop's 60 `tool:search` calls interleaved with generations
+ * group as well as a consecutive run). The members keep their order and their subtrees.
+ */
+function groupSimilar(siblings: TreeNode[], parentId: string | null, nodes: Map<string, TreeNode>): TreeNode[] {
+  const byKind = new Map<string, TreeNode[]>();
+  for (const node of siblings) {
+    const key = `${node.observation.type}\u0000${node.observation.name ?? ''}`;
+    const members = byKind.get(key);
+    if (members) members.push(node);
+    else byKind.set(key, [node]);
+  }
+  const groupOf = new Map<TreeNode, TreeNode>();
+  for (const [key, members] of byKind) {
+    if (members.length < AUTOGROUP_MIN) continue;
+    const first = members[0]!;
+    const id = `${GROUP_PREFIX}${parentId ?? ''}\u0000${key}`;
+    let endOffset = first.endOffset;
+    let totalDurationMs = 0;
+    let open = 0;
+    for (const member of members) {
+      endOffset = Math.max(endOffset, member.endOffset);
+      if (member.durationMs === null) open++;
+      else totalDurationMs += member.durationMs;
+      member.parentId = id;
+    }
+    const group: TreeNode = {
+      observation: first.observation,
+      id,
+      depth: 0,
+      parentId,
+      children: [],
+      childNodes: members,
+      startOffset: first.startOffset,
+      endOffset,
+      durationMs: endOffset - first.startOffset,
+      orphan: false,
+      cycle: false,
+      descendants: 0,
+      subtreeErrors: 0,
+      subtreeCost: 0,
+      group: { name: first.observation.name ?? '', type: first.observation.type, count: members.length, totalDurationMs, open },
+    };
+    nodes.set(id, group);
+    groupOf.set(first, group);
+    for (const member of members.slice(1)) groupOf.set(member, group);
+  }
+  if (groupOf.size === 0) return siblings;
+  const result: TreeNode[] = [];
+  const placed = new Set<TreeNode>();
+  for (const node of siblings) {
+    const group = groupOf.get(node);
+    if (!group) result.push(node);
+    else if (!placed.has(group)) {
+      placed.add(group);
+      result.push(group);
+    }
+  }
+  return result;
 }
 
 /** The rows on screen: depth-first, skipping the children of collapsed nodes. */
-export function visibleRows(tree: TraceTree, expanded: ReadonlySet<string>): TreeNode[] {
+export function visibleRows(tree: TraceTree, expanded: ReadonlySet<string>, keep?: ReadonlySet<string>): TreeNode[] {
   const rows: TreeNode[] = [];
-  const stack = [...tree.roots].reverse();
+  const stack: TreeNode[] = [];
+  for (let i = tree.rootNodes.length - 1; i >= 0; i--) stack.push(tree.rootNodes[i]!);
   while (stack.length > 0) {
-    const node = tree.nodes.get(stack.pop()!)!;
+    const node = stack.pop()!;
+    if (keep && !keep.has(node.id)) continue;
     rows.push(node);
-    if (expanded.has(node.id)) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    if (expanded.has(node.id)) for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push(node.childNodes[i]!);
   }
   return rows;
 }
 
-/** Default expansion: everything down to `depth`, plus the path to every error. */
+/** The rows a node shows below itself when expanded (for splicing them in or out). */
+export function visibleSubtree(node: TreeNode, expanded: ReadonlySet<string>): TreeNode[] {
+  const rows: TreeNode[] = [];
+  const stack: TreeNode[] = [];
+  for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push(node.childNodes[i]!);
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    rows.push(current);
+    if (expanded.has(current.id)) for (let i = current.childNodes.length - 1; i >= 0; i--) stack.push(current.childNodes[i]!);
+  }
+  return rows;
+}
+
+/** Default expansion: everything down to `depth`, plus the path to every error (groups stay closed, their error count shown). */
 export function defaultExpansion(tree: TraceTree, depth = 3): Set<string> {
   const expanded = new Set<string>();
-  for (const id of tree.order) {
-    const node = tree.nodes.get(id)!;
-    if (node.children.length === 0) continue;
-    if (node.depth < depth || node.subtreeErrors > 0) expanded.add(id);
+  for (const node of tree.orderNodes) {
+    if (node.childNodes.length === 0 || node.group) continue;
+    if (node.depth < depth || node.subtreeErrors > 0) expanded.add(node.id);
   }
   return expanded;
 }
 
 export function allExpandable(tree: TraceTree): Set<string> {
-  return new Set(tree.order.filter((id) => tree.nodes.get(id)!.children.length > 0));
+  return new Set(tree.orderNodes.filter((node) => node.childNodes.length > 0).map((node) => node.id));
 }
 
-/** A bar of `width` cells for [startOffset, endOffset] on the trace's time axis. */
-export function waterfallBar(node: Pick<TreeNode, 'startOffset' | 'endOffset' | 'durationMs'>, totalMs: number, width: number): string {
+/**
+ * A bar of `width` cells for [startOffset, endOffset] on a time axis of `totalMs` starting at
+ * `fromMs` (the whole trace, or a zoomed subtree). Work outside the window shows as ‹ or › at
+ * the edge; a group row's bar is shaded rather than solid.
+ */
+export function waterfallBar(node: Pick<TreeNode, 'startOffset' | 'endOffset' | 'durationMs'> & { group?: GroupInfo | null }, totalMs: number, width: number, fromMs = 0): string {
   if (width <= 0) return '';
   const span = Math.max(totalMs, 1);
-  const from = Math.min(width - 1, Math.floor((node.startOffset / span) * width));
+  const start = node.startOffset - fromMs;
+  const end = node.endOffset - fromMs;
+  if (start >= span && start > 0) return ' '.repeat(width - 1) + '›';
+  if ((node.durationMs === null ? start : end) < 0) return '‹' + ' '.repeat(width - 1);
+  const from = Math.min(width - 1, Math.max(0, Math.floor((start / span) * width)));
   if (node.durationMs === null) {
     return ' '.repeat(from) + '▏' + ' '.repeat(Math.max(0, width - from - 1));
   }
-  const to = Math.max(from + 1, Math.min(width, Math.ceil((node.endOffset / span) * width)));
-  return ' '.repeat(from) + '█'.repeat(to - from) + ' '.repeat(width - to);
+  const to = Math.max(from + 1, Math.min(width, Math.ceil((end / span) * width)));
+  return ' '.repeat(from) + (node.group ? '▒' : '█').repeat(to - from) + ' '.repeat(width - to);
 }
 
 export function formatDuration(ms: number | null): string {

@@ -13,8 +13,8 @@ import type { KeyPress } from '../ui/keymap.js';
 import { newPanel, panelKey, quickValue, type ScorePanel } from './score-panel.js';
 import type { ScoreConfig } from '../domain/types.js';
 import { matchesTrace, parseFilter, printFilter, type TraceFilter } from '../domain/filter-language.js';
-import { ancestorsOf, criticalPath, errorPaths, searchTree } from '../domain/trace-navigation.js';
-import { allExpandable, buildTraceTree, defaultExpansion, visibleRows, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
+import { ancestorsOf, criticalPath, errorPaths, isSlow, searchTree, slowPaths, slowThreshold, withAncestors } from '../domain/trace-navigation.js';
+import { buildTraceTree, defaultExpansion, formatDuration, visibleRows, visibleSubtree, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
 
 export type Screen = 'list' | 'trace' | 'help' | 'sessions' | 'session';
 
@@ -24,6 +24,18 @@ export interface OpenTrace {
   trace: TraceWithFullDetails | null;
   tree: TraceTree | null;
   error: string | null;
+  /** While a big trace loads in pages: how far it got. */
+  progress?: { loaded: number; total: number | null } | null;
+}
+
+/** What a filtered tree view keeps (with ancestors): problems, slow observations, or search matches. */
+export type TreeOnly = 'errors' | 'slow' | 'matches';
+
+export interface TreeZoom {
+  id: string;
+  label: string;
+  fromMs: number;
+  toMs: number;
 }
 
 export interface TuiState {
@@ -57,8 +69,13 @@ export interface TuiState {
   /** Screen-sharing mode: payloads and user/session ids hidden. */
   redact: boolean;
   /** Span search inside the open trace. */
-  spanSearch: { text: string; editing: boolean; matches: string[]; index: number } | null;
-  errorsOnly: boolean;
+  spanSearch: SpanSearch | null;
+  /** A filtered tree view, or null for every row. */
+  only: TreeOnly | null;
+  /** Similar siblings grouped into one row (`tool:search ×60`). */
+  autogroup: boolean;
+  /** The waterfall's time axis narrowed to one subtree. */
+  zoom: TreeZoom | null;
   /** Ids on the critical path when that view is on. */
   critical: Set<string> | null;
   /** The Langfuse UI's base URL for trace links, when there is one and the terminal shows links. */
@@ -73,6 +90,15 @@ export interface TuiState {
   detailScroll: number;
   message: string | null;
   actions: TuiActions;
+}
+
+export interface SpanSearch {
+  text: string;
+  editing: boolean;
+  matches: string[];
+  index: number;
+  /** Also search inputs and outputs. */
+  payloads: boolean;
 }
 
 export interface QueryLine {
@@ -126,7 +152,12 @@ export interface TuiActions {
   editSpanSearch(text: string): void;
   closeSpanSearch(keep: boolean): void;
   jumpToMatch(direction: 1 | -1, viewHeight: number): void;
-  toggleErrorsOnly(): void;
+  toggleSearchPayloads(): void;
+  /** Errors, slow or matches only (again: every row). */
+  toggleOnly(only: TreeOnly): void;
+  toggleAutogroup(): void;
+  /** Zooms the waterfall to the selected subtree, or back to the whole trace. */
+  toggleZoom(): void;
   /** Jaeger's o / p: expand every node one level deeper than now, or collapse the deepest open level. */
   expandLevel(direction: 1 | -1): void;
   toggleCriticalPath(): void;
@@ -186,23 +217,83 @@ export function newSincePause(state: Pick<TuiState, 'order' | 'follow' | 'anchor
 export const TRACE_ROW = '';
 
 /** The trace view's rows: the trace itself first (null), then the visible observations. */
-let rowsCache: { tree: TraceTree; expanded: ReadonlySet<string>; errorsOnly: boolean; rows: (TreeNode | null)[] } | null = null;
+let rowsCache: { tree: TraceTree; expanded: ReadonlySet<string>; keep: ReadonlySet<string> | null; rows: (TreeNode | null)[] } | null = null;
+const allRowsCache = new WeakMap<TraceTree, (TreeNode | null)[]>();
+let keepCache: { tree: TraceTree; only: TreeOnly; matches: readonly string[] | null; keep: ReadonlySet<string> } | null = null;
 
-export function treeRows(state: Pick<TuiState, 'open' | 'expanded'> & Partial<Pick<TuiState, 'errorsOnly'>>): (TreeNode | null)[] {
+type RowsState = Pick<TuiState, 'open' | 'expanded'> & Partial<Pick<TuiState, 'only' | 'spanSearch'>>;
+
+/** The ids a filtered view keeps, computed once per tree (and per search). */
+export function keptIds(tree: TraceTree, only: TreeOnly | null | undefined, matches: readonly string[] | undefined): ReadonlySet<string> | null {
+  if (!only) return null;
+  const relevantMatches = only === 'matches' ? (matches ?? []) : null;
+  if (keepCache && keepCache.tree === tree && keepCache.only === only && keepCache.matches === relevantMatches) return keepCache.keep;
+  const keep = only === 'errors' ? errorPaths(tree) : only === 'slow' ? slowPaths(tree) : withAncestors(tree, relevantMatches ?? []);
+  keepCache = { tree, only, matches: relevantMatches, keep };
+  return keep;
+}
+
+export function treeRows(state: RowsState): (TreeNode | null)[] {
   const tree = state.open?.tree;
   if (!tree || !state.expanded.has(TRACE_ROW)) return [null];
-  const errorsOnly = state.errorsOnly ?? false;
+  const keep = keptIds(tree, state.only, state.spanSearch?.matches);
   // Tree and expansion set are replaced, never mutated: while both are the same objects the
   // rows are too, so a cursor keystroke costs no walk of the tree.
-  if (rowsCache?.tree === tree && rowsCache.expanded === state.expanded && rowsCache.errorsOnly === errorsOnly) return rowsCache.rows;
-  let visible = visibleRows(tree, state.expanded);
-  if (errorsOnly) {
-    const keep = errorPaths(tree);
-    visible = visible.filter((node) => keep.has(node.id));
+  if (rowsCache?.tree === tree && rowsCache.expanded === state.expanded && rowsCache.keep === keep) return rowsCache.rows;
+  let rows: (TreeNode | null)[];
+  if (!keep && state.expanded === tree.allExpanded) {
+    // "Expand all" is the tree's own set: its rows are the depth-first order, built once.
+    rows = allRowsCache.get(tree) ?? [null, ...tree.orderNodes];
+    allRowsCache.set(tree, rows);
+  } else {
+    rows = [null, ...visibleRows(tree, state.expanded, keep ?? undefined)];
   }
-  const rows = [null, ...visible];
-  rowsCache = { tree, expanded: state.expanded, errorsOnly, rows };
+  rowsCache = { tree, expanded: state.expanded, keep, rows };
   return rows;
+}
+
+/**
+ * One node opened or closed: splice its subtree's rows in or out of the cached rows instead
+ * of walking the whole tree again (a toggle in an expanded 100,000-row trace stays cheap).
+ */
+function primeToggledRows(state: RowsState, index: number, node: TreeNode, expanded: Set<string>): void {
+  const tree = state.open?.tree;
+  const before = treeRows(state);
+  if (!tree || rowsCache?.rows !== before || rowsCache.keep) return;
+  const rows = before.slice(0, index + 1);
+  if (expanded.has(node.id)) {
+    rows.push(...visibleSubtree(node, expanded));
+    for (let i = index + 1; i < before.length; i++) rows.push(before[i]!);
+  } else {
+    let next = index + 1;
+    while (next < before.length && before[next]!.depth > node.depth) next++;
+    for (let i = next; i < before.length; i++) rows.push(before[i]!);
+  }
+  rowsCache = { tree, expanded, keep: null, rows };
+}
+
+/** The waterfall's axis narrowed to a node's subtree (its start to the last end below it). */
+export function zoomOn(tree: TraceTree, node: TreeNode): TreeZoom {
+  let toMs = node.endOffset;
+  const stack = [node];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    toMs = Math.max(toMs, current.endOffset);
+    for (const child of current.childNodes) stack.push(child);
+  }
+  const label = node.group ? `${node.group.name} ×${node.group.count}` : (node.observation.name ?? node.id);
+  return { id: node.id, label, fromMs: node.startOffset, toMs: Math.max(toMs, node.startOffset + 1) };
+}
+
+/** The set with the ids added, or the very same set when it has them all (so cached rows stay valid). */
+function expandedWith(expanded: Set<string>, ids: Iterable<string>): Set<string> {
+  let result: Set<string> | null = null;
+  for (const id of ids) {
+    if ((result ?? expanded).has(id)) continue;
+    result ??= new Set(expanded);
+    result.add(id);
+  }
+  return result ?? expanded;
 }
 
 export function tracesPerSecond(arrivals: number[], now = Date.now()): number {
@@ -229,6 +320,8 @@ export interface TuiStoreOptions {
   readOnly?: boolean;
   redact?: boolean;
   linkBase?: string | null;
+  /** Group similar siblings in the trace view (default on). */
+  autogroup?: boolean;
   /** Called with a new filter once the user applies it: the caller re-queries and re-tails. */
   onFilterChange?: (filter: TraceFilter, text: string) => void;
 }
@@ -242,11 +335,12 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         (trace) => {
           const current = get().open;
           if (!current || current.id !== id) return;
-          const tree = buildTraceTree(trace);
+          const tree = buildTraceTree(trace, { autogroup: get().autogroup, traceRowKey: TRACE_ROW });
           const fresh = defaultExpansion(tree).add(TRACE_ROW);
           // A live refresh keeps what the user folded; only nodes new to the tree get defaults.
           const expanded = keepView ? new Set([...get().expanded, ...[...fresh].filter((nodeId) => nodeId !== TRACE_ROW && !current.tree?.nodes.has(nodeId))]) : fresh;
-          set({ open: { id, state: 'loaded', trace, tree, error: null }, expanded });
+          const zoom = get().zoom;
+          set({ open: { id, state: 'loaded', trace, tree, error: null }, expanded, zoom: zoom && tree.nodes.has(zoom.id) ? zoomOn(tree, tree.nodes.get(zoom.id)!) : null });
         },
         (error: unknown) => {
           const current = get().open;
@@ -282,6 +376,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       if (screen === 'trace' && state.open?.trace) {
         const node = treeRows(state)[state.treeCursor];
         const traceName = state.open.trace.name ?? state.open.id;
+        if (node?.group) return null;
         return node ? { traceId: state.open.id, observationId: node.id, label: `${node.observation.name ?? node.id} in ${traceName}` } : { traceId: state.open.id, label: traceName };
       }
       if (screen === 'list') {
@@ -311,8 +406,8 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       const state = get();
       const tree = state.open?.tree;
       if (!tree) return;
-      const expanded = new Set([...state.expanded, TRACE_ROW, ...ancestorsOf(tree, [id])]);
-      set({ expanded });
+      const expanded = expandedWith(state.expanded, [TRACE_ROW, ...ancestorsOf(tree, [id])]);
+      if (expanded !== state.expanded) set({ expanded });
       const rows = treeRows({ ...get(), expanded });
       const index = rows.findIndex((row) => row?.id === id);
       if (index >= 0) set({ treeCursor: index, treeScrollTop: keepVisible(index, get().treeScrollTop, viewHeight), detailScroll: 0 });
@@ -321,15 +416,23 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
     const actions: TuiActions = {
       openSpanSearch() {
         const current = get().spanSearch;
-        set({ spanSearch: { text: current?.text ?? '', editing: true, matches: current?.matches ?? [], index: current?.index ?? -1 } });
+        set({ spanSearch: { text: current?.text ?? '', editing: true, matches: current?.matches ?? [], index: current?.index ?? -1, payloads: current?.payloads ?? false } });
       },
       editSpanSearch(text) {
         const tree = get().open?.tree;
-        set({ spanSearch: { text, editing: true, matches: tree ? searchTree(tree, text) : [], index: -1 } });
+        const payloads = get().spanSearch?.payloads ?? false;
+        set({ spanSearch: { text, editing: true, matches: tree ? searchTree(tree, text, { payloads }) : [], index: -1, payloads } });
+      },
+      toggleSearchPayloads() {
+        const search = get().spanSearch;
+        if (!search) return;
+        const tree = get().open?.tree;
+        const payloads = !search.payloads;
+        set({ spanSearch: { ...search, payloads, matches: tree ? searchTree(tree, search.text, { payloads }) : [], index: -1 } });
       },
       closeSpanSearch(keep) {
         const search = get().spanSearch;
-        if (!keep || !search || !search.text) return set({ spanSearch: null });
+        if (!keep || !search || !search.text) return set({ spanSearch: null, ...(get().only === 'matches' ? { only: null, treeCursor: 0, treeScrollTop: 0 } : {}) });
         set({ spanSearch: { ...search, editing: false } });
       },
       jumpToMatch(direction, viewHeight) {
@@ -343,7 +446,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         const state = get();
         const tree = state.open?.tree;
         if (!tree) return;
-        const expandable = tree.order.map((id) => tree.nodes.get(id)!).filter((node) => node.children.length > 0);
+        const expandable = tree.orderNodes.filter((node) => node.childNodes.length > 0);
         // The open depth: the shallowest expandable node still closed (or one past the deepest open).
         const closed = expandable.filter((node) => !state.expanded.has(node.id)).map((node) => node.depth);
         const open = expandable.filter((node) => state.expanded.has(node.id)).map((node) => node.depth);
@@ -361,12 +464,43 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         }
         set({ expanded, treeCursor: Math.min(state.treeCursor, treeRows({ ...state, expanded }).length - 1) });
       },
-      toggleErrorsOnly() {
+      toggleOnly(only) {
         const state = get();
         const tree = state.open?.tree;
-        const errorsOnly = !state.errorsOnly;
-        const expanded = errorsOnly && tree ? new Set([...state.expanded, TRACE_ROW, ...errorPaths(tree)]) : state.expanded;
-        set({ errorsOnly, expanded, treeCursor: 0, treeScrollTop: 0, message: errorsOnly ? 'errors and warnings only (x again for all)' : null });
+        if (!tree) return;
+        if (state.only === only) return set({ only: null, treeCursor: 0, treeScrollTop: 0, message: null });
+        if (only === 'matches' && !state.spanSearch?.matches.length) return set({ message: 'no search matches to keep: / searches first' });
+        const keep = keptIds(tree, only, state.spanSearch?.matches)!;
+        // Open the paths to what is kept; when they already are, the set (and its cached rows) stays.
+        const expanded = expandedWith(state.expanded, [TRACE_ROW, ...[...keep].filter((id) => tree.nodes.get(id)!.childNodes.length > 0 && !tree.nodes.get(id)!.group)]);
+        const count = only === 'matches' ? (state.spanSearch?.matches.length ?? 0) : [...keep].filter((id) => {
+          const node = tree.nodes.get(id)!;
+          return only === 'errors' ? node.observation.level === 'ERROR' || node.observation.level === 'WARNING' : isSlow(tree, node);
+        }).length;
+        const what = only === 'errors' ? `${count} errors and warnings` : only === 'slow' ? `${count} slow observations (≥ 2s or > ${formatDuration(slowThreshold(tree))}, the 95th percentile)` : `${count} search matches`;
+        set({ only, expanded, treeCursor: 0, treeScrollTop: 0, message: `${what} and their ancestors only (again for all)` });
+      },
+      toggleAutogroup() {
+        const state = get();
+        const autogroup = !state.autogroup;
+        set({ autogroup, message: autogroup ? 'similar siblings grouped (a: ungroup)' : 'every observation on its own row (a: group similar siblings)' });
+        const open = state.open;
+        if (!open?.trace || !open.tree) return;
+        const tree = buildTraceTree(open.trace, { autogroup, traceRowKey: TRACE_ROW });
+        // Keep what was open; groups that are new start closed, as by default.
+        const expanded = new Set([...state.expanded].filter((id) => tree.nodes.has(id) || id === TRACE_ROW));
+        for (const id of defaultExpansion(tree)) if (!open.tree.nodes.has(id)) expanded.add(id);
+        set({ open: { ...open, tree }, expanded, treeCursor: 0, treeScrollTop: 0, zoom: null, critical: state.critical ? new Set(criticalPath(tree)) : null, spanSearch: state.spanSearch ? { ...state.spanSearch, matches: searchTree(tree, state.spanSearch.text, { payloads: state.spanSearch.payloads }), index: -1 } : null });
+      },
+      toggleZoom() {
+        const state = get();
+        const tree = state.open?.tree;
+        if (!tree) return;
+        if (state.zoom) return set({ zoom: null, message: 'waterfall: the whole trace' });
+        const node = treeRows(state)[state.treeCursor];
+        if (!node) return set({ message: 'select an observation to zoom the waterfall to its subtree' });
+        const zoom = zoomOn(tree, node);
+        set({ zoom, message: `waterfall zoomed to ${zoom.label} (z: whole trace)` });
       },
       toggleCriticalPath() {
         const state = get();
@@ -374,7 +508,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         if (!tree) return;
         if (state.critical) return set({ critical: null, message: null });
         const path = criticalPath(tree);
-        set({ critical: new Set(path), expanded: new Set([...state.expanded, TRACE_ROW, ...ancestorsOf(tree, path)]), message: `critical path: ${path.length} observations (◀)` });
+        set({ critical: new Set(path), expanded: expandedWith(state.expanded, [TRACE_ROW, ...ancestorsOf(tree, path)]), message: `critical path: ${path.length} observations (◀)` });
       },
       toggleRedact() {
         const redact = !get().redact;
@@ -384,7 +518,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         if (get().readOnly) return set({ message: 'read-only: scoring is off' });
         if (!options.scoring) return set({ message: 'scoring is not available here' });
         const target = scoreTarget();
-        if (!target) return set({ message: 'select a trace to score' });
+        if (!target) return set({ message: get().screens.at(-1) === 'trace' ? 'a group is not one observation: open it (→) and score one of them' : 'select a trace to score' });
         set({ scorePanel: newPanel(target.label, quick) });
         options.scoring.configs().then(
           (configs) => {
@@ -591,7 +725,8 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           focus: 'tree',
           detailScroll: 0,
           spanSearch: null,
-          errorsOnly: false,
+          only: null,
+          zoom: null,
           critical: null,
         });
         loadTrace(id, false);
@@ -623,7 +758,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         const state = get();
         const node = treeRows(state)[state.treeCursor];
         if (node === null) return actions.setNodeExpanded(!state.expanded.has(TRACE_ROW));
-        if (!node || node.children.length === 0) return;
+        if (!node || node.childNodes.length === 0) return;
         actions.setNodeExpanded(!state.expanded.has(node.id));
       },
       setNodeExpanded(expand) {
@@ -636,22 +771,23 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           else expanded.delete(TRACE_ROW);
           return set({ expanded });
         }
-        if (!expand && (!state.expanded.has(node.id) || node.children.length === 0) && node.parentId) {
+        if (!expand && (!state.expanded.has(node.id) || node.childNodes.length === 0) && node.parentId) {
           // ← on a leaf or a collapsed node goes to its parent, as in file managers.
           const rows = treeRows(state);
           const parentIndex = rows.findIndex((row) => row?.id === node.parentId);
           if (parentIndex >= 0) set({ treeCursor: parentIndex, treeScrollTop: Math.min(state.treeScrollTop, parentIndex) });
           return;
         }
-        if (node.children.length === 0) return;
+        if (node.childNodes.length === 0 || state.expanded.has(node.id) === expand) return;
         const expanded = new Set(state.expanded);
         if (expand) expanded.add(node.id);
         else expanded.delete(node.id);
+        primeToggledRows(state, state.treeCursor, node, expanded);
         set({ expanded });
       },
       expandAll() {
         const tree = get().open?.tree;
-        if (tree) set({ expanded: allExpandable(tree).add(TRACE_ROW) });
+        if (tree) set({ expanded: tree.allExpanded as Set<string> });
       },
       collapseAll() {
         set({ expanded: new Set(), treeCursor: 0, treeScrollTop: 0 });
@@ -693,7 +829,9 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       redact: options.redact ?? false,
       linkBase: options.linkBase ?? null,
       spanSearch: null,
-      errorsOnly: false,
+      only: null,
+      autogroup: options.autogroup ?? true,
+      zoom: null,
       critical: null,
       open: null,
       expanded: new Set(),

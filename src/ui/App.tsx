@@ -41,6 +41,7 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
   if (command === 'redact') return actions.toggleRedact();
   if (command === 'copy') {
     const node = screen === 'trace' ? treeRows(state)[state.treeCursor] : undefined;
+    if (node?.group) return actions.setMessage(`a group of ${node.group.count}: open it (→) and copy one of them`);
     const id = screen === 'trace' ? (node ? node.id : state.open?.id) : visibleIds(state).at(state.cursor);
     if (!id) return;
     const what = screen === 'trace' && node ? 'observation' : 'trace';
@@ -93,7 +94,11 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
       case 'span.search': return actions.openSpanSearch();
       case 'span.next': return actions.jumpToMatch(1, treeHeight);
       case 'span.previous': return actions.jumpToMatch(-1, treeHeight);
-      case 'tree.errors': return actions.toggleErrorsOnly();
+      case 'tree.errors': return actions.toggleOnly('errors');
+      case 'tree.slow': return actions.toggleOnly('slow');
+      case 'tree.matches': return actions.toggleOnly('matches');
+      case 'tree.autogroup': return actions.toggleAutogroup();
+      case 'tree.zoom': return actions.toggleZoom();
       case 'tree.deeper': return actions.expandLevel(1);
       case 'tree.shallower': return actions.expandLevel(-1);
       case 'tree.critical': return actions.toggleCriticalPath();
@@ -122,6 +127,7 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
         return actions.jumpToMatch(1, bodyHeight - 2);
       }
       if (key.backspace || key.delete) return actions.editSpanSearch(spanSearch.text.slice(0, -1));
+      if (key.tab) return actions.toggleSearchPayloads();
       const text = input.replace(/[\r\n]/g, '');
       if (text && !key.ctrl && !key.meta) actions.editSpanSearch(spanSearch.text + text);
       if (/[\r\n]/.test(input)) {

@@ -5,7 +5,7 @@
 import type { Observation, Score, TraceWithFullDetails } from '../domain/types.js';
 import { formatJson, type JsonLine, type TokenKind } from '../domain/json-view.js';
 import { sanitizeText } from '../domain/sanitize.js';
-import { formatDuration, TYPE_LABELS } from '../domain/trace-tree.js';
+import { formatDuration, TYPE_LABELS, type TreeNode } from '../domain/trace-tree.js';
 import { formatCost, formatScoreValue } from './format.js';
 import { redactJson, redactId } from '../domain/redact.js';
 
@@ -89,5 +89,34 @@ export function detailLines(trace: TraceWithFullDetails, observation: Observatio
   lines.push([]);
   lines.push(...scoreLines(trace.scores.filter((score) => score.observationId === o.id), options.redact));
   lines.push(...section('Input', payload(o.input), width, maxLines), ...section('Output', payload(o.output), width, maxLines), ...section('Metadata', payload(o.metadata), width, maxLines));
+  return lines;
+}
+
+/** The detail pane for a group row: what the similar siblings add up to, and where they fail. */
+export function groupDetailLines(node: TreeNode, width: number): DetailLine[] {
+  const group = node.group!;
+  const lines: DetailLine[] = [[{ text: sanitizeText(`${group.name || '(unnamed)'} ×${group.count}`), kind: 'heading' }, { text: `  ${TYPE_LABELS[group.type] ?? group.type} group`, kind: 'fold' }]];
+  const members = node.childNodes;
+  const durations = members.filter((member) => member.durationMs !== null).map((member) => member.durationMs!).sort((a, b) => a - b);
+  const failing = members.filter((member) => member.subtreeErrors > 0);
+  lines.push(
+    ...fact('count', String(group.count)),
+    ...fact('wall time', formatDuration(node.durationMs)),
+    ...fact('sum', formatDuration(group.totalDurationMs)),
+    ...fact('each', durations.length ? `min ${formatDuration(durations[0]!)}  median ${formatDuration(durations[Math.floor(durations.length / 2)]!)}  max ${formatDuration(durations.at(-1)!)}` : null),
+    ...fact('running', group.open ? String(group.open) : null),
+    ...fact('cost', node.subtreeCost ? formatCost(node.subtreeCost) : null),
+    ...fact('errors', node.subtreeErrors ? `${node.subtreeErrors} in ${failing.length} of them` : null, node.subtreeErrors ? 'error' : 'plain'),
+    ...fact('below', node.descendants > group.count ? `${node.descendants - group.count} nested observations` : null),
+  );
+  lines.push([]);
+  lines.push([label('→ or Enter opens the group; a ungroups every row')]);
+  const firstFailing = failing[0];
+  if (firstFailing) {
+    lines.push([]);
+    lines.push([{ text: 'First failing', kind: 'heading' }]);
+    lines.push([{ text: `  ${sanitizeText(firstFailing.observation.name ?? firstFailing.id).slice(0, Math.max(8, width - 4))}`, kind: 'error' }]);
+    if (firstFailing.observation.statusMessage) lines.push([plain(`  ${firstFailing.observation.statusMessage}`)]);
+  }
   return lines;
 }

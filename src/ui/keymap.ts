@@ -28,6 +28,10 @@ export type Command =
   | 'span.previous'
   | 'tree.errors'
   | 'tree.critical'
+  | 'tree.slow'
+  | 'tree.matches'
+  | 'tree.autogroup'
+  | 'tree.zoom'
   | 'redact'
   | 'copy'
   | 'score'
@@ -72,11 +76,15 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'tree.collapseAll', keys: ['c', ']'], description: 'collapse all', screens: ['trace'] },
   { command: 'tree.deeper', keys: ['o'], description: 'expand one level deeper', screens: ['trace'] },
   { command: 'tree.shallower', keys: ['p'], description: 'collapse the deepest open level', screens: ['trace'] },
-  { command: 'span.search', keys: ['/'], description: 'search spans by name, type, model, level (matches marked »)', screens: ['trace'] },
+  { command: 'span.search', keys: ['/'], description: 'search spans by name, type, model, level, status (Tab while typing: inputs/outputs too; matches marked »)', screens: ['trace'] },
   { command: 'span.next', keys: ['n'], description: 'next search match', screens: ['trace'] },
   { command: 'span.previous', keys: ['N'], description: 'previous search match', screens: ['trace'] },
   { command: 'tree.errors', keys: ['x'], description: 'errors and warnings only (with their ancestors)', screens: ['trace'] },
+  { command: 'tree.slow', keys: ['S'], description: 'slow only: over 2 s or the slowest 5% (with their ancestors)', screens: ['trace'] },
+  { command: 'tree.matches', keys: ['m'], description: 'search matches only (with their ancestors)', screens: ['trace'] },
   { command: 'tree.critical', keys: ['P'], description: 'critical path: the chain that decided the end time (marked ◀)', screens: ['trace'] },
+  { command: 'tree.autogroup', keys: ['a'], description: 'group similar siblings (5+ of one name and type) into one row ×N, or ungroup', screens: ['trace'] },
+  { command: 'tree.zoom', keys: ['z'], description: 'zoom the waterfall to the selected subtree (again: whole trace)', screens: ['trace'] },
   { command: 'focus.toggle', keys: ['Tab'], description: 'switch between the tree and the detail pane', screens: ['trace'] },
   { command: 'filter.open', keys: ['/'], description: 'filter: tag:… user:… score:name<0.5 level:error "text" (Enter applies, Esc cancels, ↑/↓ history)', screens: ['list'] },
   { command: 'filter.user', keys: ['U'], description: "filter to the selected trace's user", screens: ['list', 'trace'] },

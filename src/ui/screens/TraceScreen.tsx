@@ -9,7 +9,8 @@ import { TRACE_ROW, treeRows } from '../../store/store.js';
 import { osc8 } from '../hyperlink.js';
 import { useTui } from '../store-context.js';
 import { theme } from '../theme.js';
-import { detailLines, type DetailToken } from '../detail-lines.js';
+import { detailLines, groupDetailLines, type DetailToken } from '../detail-lines.js';
+import { formatCost } from '../format.js';
 
 const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
   key: theme.key,
@@ -26,7 +27,7 @@ const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
 
 export const SIDE_BY_SIDE_MIN_WIDTH = 100;
 
-const TreeRow = React.memo(function TreeRow({ node, width, totalMs, selected, expanded, traceName, hiddenCount, matched = false, onPath = false }: { node: TreeNode | null; width: number; totalMs: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number; matched?: boolean; onPath?: boolean }) {
+const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, selected, expanded, traceName, hiddenCount, matched = false, onPath = false }: { node: TreeNode | null; width: number; totalMs: number; fromMs?: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number; matched?: boolean; onPath?: boolean }) {
   const durationWidth = 7;
   const barWidth = width >= 44 ? Math.floor(width * 0.3) : 0;
   const labelWidth = Math.max(4, width - durationWidth - barWidth - (barWidth ? 2 : 1));
@@ -40,6 +41,21 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, selected, ex
     );
   }
   const observation = node.observation;
+  const bar = barWidth ? waterfallBar(node, totalMs, barWidth, fromMs) : '';
+  if (node.group) {
+    // `tool:search ×60  Σ12.3s $0.0123 ✗3`: the group's aggregates on one row.
+    const group = node.group;
+    const groupIndent = '  '.repeat(Math.min(node.depth + 1, Math.floor(labelWidth / 4)));
+    const errors = node.subtreeErrors ? ` ✗${node.subtreeErrors}` : '';
+    const cost = node.subtreeCost ? ` ${formatCost(node.subtreeCost)}` : '';
+    const label = fitWidth(`${onPath ? '◀' : ' '}${groupIndent.slice(1)}${expanded ? '▾' : '▸'} ${TYPE_MARKERS[group.type] ?? '?'} ${group.name} ×${group.count}${errors} Σ${formatDuration(group.totalDurationMs)}${cost}`, labelWidth);
+    return (
+      <Text inverse={selected} wrap="truncate-end">
+        <Text color={node.subtreeErrors ? theme.error : onPath ? theme.accent : undefined} bold>{label}</Text> {fitWidth(formatDuration(node.durationMs), durationWidth, 'right')}
+        {barWidth ? <Text color={node.subtreeErrors ? theme.barError : theme.bar}> {bar}</Text> : null}
+      </Text>
+    );
+  }
   const indent = '  '.repeat(Math.min(node.depth + 1, Math.floor(labelWidth / 4)));
   const expander = node.children.length === 0 ? ' ' : expanded ? '▾' : '▸';
   const marks = `${node.orphan ? '⚠orphan ' : ''}${node.cycle ? '⚠cycle ' : ''}`;
@@ -52,7 +68,7 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, selected, ex
     <Text inverse={selected} wrap="truncate-end">
       <Text color={colour}>{label}</Text> {fitWidth(observation.type === 'EVENT' ? '' : formatDuration(node.durationMs), durationWidth, 'right')}
       {barWidth ? (
-        <Text color={observation.level === 'ERROR' ? theme.barError : theme.bar}> {waterfallBar(node, totalMs, barWidth)}</Text>
+        <Text color={observation.level === 'ERROR' ? theme.barError : theme.bar}> {bar}</Text>
       ) : null}
     </Text>
   );
@@ -68,17 +84,18 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   const redact = useTui((state) => state.redact);
   const host = useTui((state) => state.status.host);
   const tree = open?.tree ?? null;
-  const errorsOnly = useTui((state) => state.errorsOnly);
+  const only = useTui((state) => state.only);
+  const zoom = useTui((state) => state.zoom);
   const spanSearch = useTui((state) => state.spanSearch);
   const critical = useTui((state) => state.critical);
-  const rows = useMemo(() => treeRows({ open, expanded, errorsOnly }), [open, expanded, errorsOnly]);
+  const rows = useMemo(() => treeRows({ open, expanded, only, spanSearch }), [open, expanded, only, spanSearch]);
   const matches = useMemo(() => new Set(spanSearch?.matches ?? []), [spanSearch?.matches]);
   const sideBySide = width >= SIDE_BY_SIDE_MIN_WIDTH;
   const treeWidth = sideBySide ? Math.floor(width * 0.58) : width;
   const detailWidth = sideBySide ? width - treeWidth - 1 : width;
   const selected = rows[Math.min(treeCursor, rows.length - 1)] ?? null;
   const detail = useMemo(
-    () => (open?.trace ? detailLines(open.trace, selected?.observation ?? null, detailWidth, detailScroll + height + 50, { redact, host }) : []),
+    () => (open?.trace ? (selected?.group ? groupDetailLines(selected, detailWidth) : detailLines(open.trace, selected?.observation ?? null, detailWidth, detailScroll + height + 50, { redact, host })) : []),
     [open?.trace, selected, detailWidth, detailScroll, height, redact, host],
   );
 
@@ -94,7 +111,11 @@ export function TraceScreen({ width, height }: { width: number; height: number }
     return (
       <Box flexDirection="column" height={height}>
         <Text color={theme.accent}>{title}</Text>
-        <Text color={theme.muted}>loading trace…</Text>
+        <Text color={theme.muted}>
+          {open?.progress
+            ? `loading trace… loaded ${open.progress.loaded.toLocaleString('en-US')}${open.progress.total !== null ? ` / ${open.progress.total.toLocaleString('en-US')}` : ''} observations`
+            : 'loading trace…'}
+        </Text>
       </Box>
     );
   }
@@ -107,7 +128,8 @@ export function TraceScreen({ width, height }: { width: number; height: number }
       </Box>
     );
   }
-  const totalMs = Math.max(1, tree.endMs - tree.startMs);
+  const totalMs = zoom ? Math.max(1, zoom.toMs - zoom.fromMs) : Math.max(1, tree.endMs - tree.startMs);
+  const fromMs = zoom ? zoom.fromMs : 0;
   const treeLines: React.ReactNode[] = [];
   for (let line = 0; line < bodyHeight; line++) {
     const index = treeScrollTop + line;
@@ -122,10 +144,11 @@ export function TraceScreen({ width, height }: { width: number; height: number }
         node={node}
         width={treeWidth}
         totalMs={totalMs}
+        fromMs={fromMs}
         selected={index === treeCursor && focus === 'tree'}
         expanded={expanded.has(node ? node.id : TRACE_ROW)}
         traceName={open.trace?.name ?? open.id}
-        hiddenCount={tree.order.length}
+        hiddenCount={tree.observationCount}
         matched={node ? matches.has(node.id) : false}
         onPath={node ? (critical?.has(node.id) ?? false) : false}
       />,
@@ -150,19 +173,25 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   }
   if (spanSearch) {
     const position = spanSearch.index >= 0 ? `${spanSearch.index + 1}/` : '';
-    const line = `search: ${spanSearch.text}${spanSearch.editing ? '▏' : ''}   ${position}${spanSearch.matches.length} match${spanSearch.matches.length === 1 ? '' : 'es'}  (Enter: go, n/N: next/previous, Esc: clear)`;
+    const scope = spanSearch.payloads ? ' [+input/output]' : '';
+    const hint = spanSearch.editing ? '(Enter: go, Tab: search input/output too, Esc: clear)' : '(n/N: next/previous, m: matches only, Esc: clear)';
+    const line = `search${scope}: ${spanSearch.text}${spanSearch.editing ? '▏' : ''}   ${position}${spanSearch.matches.length} match${spanSearch.matches.length === 1 ? '' : 'es'}  ${hint}`;
     treeLines[treeLines.length - 1] = (
       <Text key="search" color={theme.accent} wrap="truncate-end">
         {sanitizeLine(line, treeWidth)}
       </Text>
     );
   }
+  const modes = [only === 'errors' ? 'errors only' : only === 'slow' ? 'slow only' : only === 'matches' ? 'matches only' : null, zoom ? `zoom: ${zoom.label}` : null].filter(Boolean);
+  const available = Math.max(0, width - plainTitle.length - 2);
+  const modeText = sanitizeLine(modes.length ? `  [${modes.join(', ')}]` : '', available);
   const refreshError = open.error ? `  (refresh failed: ${open.error})` : '';
   return (
     <Box flexDirection="column" height={height}>
       <Text color={theme.accent} wrap="truncate-end">
         {title}
-        <Text color={theme.error}>{sanitizeLine(refreshError, Math.max(0, width - plainTitle.length - 2))}</Text>
+        <Text color={theme.warning}>{modeText}</Text>
+        <Text color={theme.error}>{sanitizeLine(refreshError, Math.max(0, available - modeText.length))}</Text>
       </Text>
       {sideBySide ? (
         <Box flexDirection="row" height={bodyHeight}>
