@@ -84,18 +84,27 @@ async function measure(count: number) {
   await press('collapse all', 'c');
   await press('expand all again', 'e');
   stdin.write('/');
+  await new Promise((resolve) => setTimeout(resolve, 20));
   stdin.write('tool failed');
   await new Promise((resolve) => setTimeout(resolve, 20));
   await press('jump to the first error', '\r');
+  const first = store.getState().spanSearch?.index;
   await press('next error (n)', 'n');
+  if (store.getState().spanSearch?.index === first) console.error(`n did not move: ${JSON.stringify({ first, search: store.getState().spanSearch?.matches.length })}`);
+  await press('collapse the node (h)', 'h');
+  await press('expand it again (l)', 'l');
   await press('errors only (x)', 'x');
+  await press('all rows again (x)', 'x');
+  await press('slow only (S)', 'S');
+  await press('all rows again (S)', 'S');
   await press('critical path (P)', 'P');
+  await press('zoom the waterfall (z)', 'z');
   instance.unmount();
   return { openMs, timings, rss: process.memoryUsage().rss };
 }
 
 console.log(`machine: ${machine()}; React ${process.env.NODE_ENV === 'production' ? 'production' : 'development (run with NODE_ENV=production)'}`);
-for (const count of [1_000, 10_000, 100_000]) {
+for (const count of (process.env.SIZES ?? '1000,10000,100000').split(',').map(Number)) {
   const { openMs, timings, rss } = await measure(count);
   const keys = Object.entries(timings).map(([label, ms]) => `${label} ${Number.isNaN(ms) ? '(no change)' : ms.toFixed(1)}`).join(', ');
   console.log(`${count.toLocaleString()} observations: open → first frame ${openMs.toFixed(0)} ms; keystroke → frame (ms): ${keys}; RSS ${(rss / 1e6).toFixed(0)} MB`);

@@ -25,6 +25,8 @@ export interface TreeNode {
   subtreeErrors: number;
   /** Cost of the subtree's observations (USD). */
   subtreeCost: number;
+  /** Position in the tree's depth-first order. */
+  index: number;
   /** Set on a synthetic row standing for similar siblings (autogrouping); `observation` is its first member's. */
   group: GroupInfo | null;
 }
@@ -164,6 +166,7 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
       descendants: 0,
       subtreeErrors: 0,
       subtreeCost: 0,
+      index: 0,
       group: null,
     });
   }
@@ -185,6 +188,7 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
     const { node, depth } = stack.pop()!;
     node.depth = depth;
     node.children = node.childNodes.map((child) => child.id);
+    node.index = orderNodes.length;
     orderNodes.push(node);
     for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push({ node: node.childNodes[i]!, depth: depth + 1 });
   }
@@ -261,6 +265,7 @@ function groupSimilar(siblings: TreeNode[], parentId: string | null, nodes: Map<
       descendants: 0,
       subtreeErrors: 0,
       subtreeCost: 0,
+      index: 0,
       group: { name: first.observation.name ?? '', type: first.observation.type, count: members.length, totalDurationMs, open },
     };
     nodes.set(id, group);
@@ -281,14 +286,33 @@ function groupSimilar(siblings: TreeNode[], parentId: string | null, nodes: Map<
   return result;
 }
 
-/** The rows on screen: depth-first, skipping the children of collapsed nodes. */
+const keptInOrder = new WeakMap<ReadonlySet<string>, TreeNode[]>();
+
+/**
+ * The rows on screen: depth-first, skipping the children of collapsed nodes. With `keep` (a
+ * set closed under ancestors: errors, slow, matches) only those rows, in O(kept) rather than
+ * a walk of every node: kept nodes in depth-first order, minus those under a collapsed one.
+ */
 export function visibleRows(tree: TraceTree, expanded: ReadonlySet<string>, keep?: ReadonlySet<string>): TreeNode[] {
   const rows: TreeNode[] = [];
+  if (keep) {
+    let ordered = keptInOrder.get(keep);
+    if (!ordered) {
+      ordered = [...keep].map((id) => tree.nodes.get(id)).filter((node): node is TreeNode => node !== undefined).sort((a, b) => a.index - b.index);
+      keptInOrder.set(keep, ordered);
+    }
+    let hiddenBelow = Number.POSITIVE_INFINITY;
+    for (const node of ordered) {
+      if (node.depth > hiddenBelow) continue;
+      hiddenBelow = expanded.has(node.id) ? Number.POSITIVE_INFINITY : node.depth;
+      rows.push(node);
+    }
+    return rows;
+  }
   const stack: TreeNode[] = [];
   for (let i = tree.rootNodes.length - 1; i >= 0; i--) stack.push(tree.rootNodes[i]!);
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (keep && !keep.has(node.id)) continue;
     rows.push(node);
     if (expanded.has(node.id)) for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push(node.childNodes[i]!);
   }

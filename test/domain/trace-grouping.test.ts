@@ -77,6 +77,18 @@ describe('autogrouping', () => {
     assert.deepEqual(criticalPath(tree), ['root', 'answer']);
   });
 
+  it('a kept set (errors) shows exactly the full walk filtered to it, under any expansion', () => {
+    const tree = buildTraceTree(agentLoop(), { autogroup: true });
+    const keep = errorPaths(tree);
+    const everything = new Set(tree.orderNodes.filter((node) => node.childNodes.length > 0).map((node) => node.id));
+    for (const expanded of [everything, defaultExpansion(tree), new Set(['root']), new Set<string>()]) {
+      assert.deepEqual(
+        visibleRows(tree, expanded, keep).map((node) => node.id),
+        visibleRows(tree, expanded).filter((node) => keep.has(node.id)).map((node) => node.id),
+      );
+    }
+  });
+
   it('visibleSubtree is what expanding a node adds', () => {
     const tree = buildTraceTree(agentLoop(), { autogroup: true });
     const tools = tree.nodes.get('root')!.childNodes[1]!;
