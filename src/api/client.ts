@@ -17,7 +17,11 @@ import type {
   TraceWithFullDetails,
 } from '../domain/types.js';
 import { HttpClient, LangfuseApiError, type Connection, type HttpOptions, type QueryValue } from './http.js';
-import type { QueueClient, ScoreWriter, SessionReader, TraceQuery, TraceReader } from './types.js';
+import type { QueueClient, ScoreWriter, SessionReader, TraceLoadOptions, TraceQuery, TraceReader } from './types.js';
+
+/** Above this many observations a v1 trace loads in pages, with progress. */
+export const PAGED_TRACE_THRESHOLD = 2_000;
+const PAGES_IN_FLIGHT = 8;
 
 export type ApiGeneration = 'v1' | 'v2';
 
@@ -364,16 +368,47 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     return found;
   }
 
-  async getTrace(traceId: string): Promise<TraceWithFullDetails> {
+  async getTrace(traceId: string, options: TraceLoadOptions = {}): Promise<TraceWithFullDetails> {
     const { generation } = await this.backend();
     if (generation === 'v1') {
-      return this.get<TraceWithFullDetails>(`/api/public/traces/${encodeURIComponent(traceId)}`);
+      if ((options.expectedObservations ?? 0) <= PAGED_TRACE_THRESHOLD) return this.get<TraceWithFullDetails>(`/api/public/traces/${encodeURIComponent(traceId)}`);
+      return this.traceInPages(traceId, options);
     }
-    return this.traceFromObservations(traceId);
+    return this.traceFromObservations(traceId, options);
+  }
+
+  /**
+   * A big trace on the v1 generation: the trace without its observations, then the
+   * observations 100 a page (the v1 cap), several pages in flight. One response of 100,000
+   * observations would block for seconds and can time out (524) on a busy Langfuse; pages
+   * report progress and keep the event loop free for the live list.
+   */
+  private async traceInPages(traceId: string, options: TraceLoadOptions): Promise<TraceWithFullDetails> {
+    const path = `/api/public/traces/${encodeURIComponent(traceId)}`;
+    const [header, first] = await Promise.all([
+      this.get<TraceWithFullDetails>(path, { fields: 'core,io,scores,metrics' }),
+      this.get<Paged<Observation>>('/api/public/observations', { traceId, limit: 100, page: 1 }),
+    ]);
+    const total = first.meta.totalItems;
+    // Keyed by id: a page boundary that shifts while the trace is still written repeats a row, never loses one.
+    const byId = new Map<string, Observation>();
+    for (const observation of first.data) byId.set(observation.id, observation);
+    options.onProgress?.(byId.size, total);
+    let next = 2;
+    const worker = async () => {
+      while (next <= first.meta.totalPages) {
+        const page = next++;
+        const result = await this.get<Paged<Observation>>('/api/public/observations', { traceId, limit: 100, page });
+        for (const observation of result.data) byId.set(observation.id, observation);
+        options.onProgress?.(byId.size, total);
+      }
+    };
+    await Promise.all(Array.from({ length: PAGES_IN_FLIGHT }, worker));
+    return { ...header, observations: [...byId.values()] };
   }
 
   /** The v2 generation has no trace endpoint: rebuild the tree from paged observations. */
-  private async traceFromObservations(traceId: string): Promise<TraceWithFullDetails> {
+  private async traceFromObservations(traceId: string, options: TraceLoadOptions = {}): Promise<TraceWithFullDetails> {
     const observations: ObservationV2[] = [];
     let cursor: string | undefined;
     do {
@@ -383,8 +418,9 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
         cursor,
         fields: 'core,basic,time,io,metadata,model,usage,prompt,metrics,trace_context',
       });
-      observations.push(...page.data);
+      for (const observation of page.data) observations.push(observation);
       cursor = page.meta.cursor ?? undefined;
+      options.onProgress?.(observations.length, options.expectedObservations ?? null);
     } while (cursor);
     if (observations.length === 0) {
       throw new LangfuseApiError('not-found', `trace ${traceId} has no observations on ${this.host}`, this.http.url(`/api/public/v2/observations`));
@@ -392,8 +428,13 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     const scores = await this.listScoresV3({ traceId });
     observations.sort((a, b) => a.startTime.localeCompare(b.startTime));
     const root = observations.find((observation) => observation.parentObservationId === null) ?? observations[0]!;
-    const starts = observations.map((o) => Date.parse(o.startTime));
-    const ends = observations.map((o) => Date.parse(o.endTime ?? o.startTime));
+    // Loops, not Math.min(...array): 100,000 arguments overflow the stack.
+    let firstStart = Number.POSITIVE_INFINITY;
+    let lastEnd = Number.NEGATIVE_INFINITY;
+    for (const o of observations) {
+      firstStart = Math.min(firstStart, Date.parse(o.startTime));
+      lastEnd = Math.max(lastEnd, Date.parse(o.endTime ?? o.startTime));
+    }
     const full: Observation[] = observations.map((o) => ({
       id: o.id,
       projectId: String(o.projectId ?? ''),
@@ -454,7 +495,7 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
       environment: root.environment ?? 'default',
       externalId: null,
       htmlPath: `/project/${String(root.projectId ?? '')}/traces/${traceId}`,
-      latency: (Math.max(...ends) - Math.min(...starts)) / 1000,
+      latency: (lastEnd - firstStart) / 1000,
       totalCost,
       observations: full,
       scores,

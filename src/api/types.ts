@@ -15,8 +15,15 @@ import type { ScoreBody } from '../domain/ingestion.js';
 export type { TraceQuery, ScoreCondition, ScoreOperator } from '../domain/types.js';
 import type { TraceQuery } from '../domain/types.js';
 
+export interface TraceLoadOptions {
+  /** How many observations the caller expects (the list knows): a big trace loads in pages. */
+  expectedObservations?: number;
+  /** Called after each page: observations loaded so far, and the total when the backend says. */
+  onProgress?: (loaded: number, total: number | null) => void;
+}
+
 export interface TraceReader {
-  getTrace(traceId: string): Promise<TraceWithFullDetails>;
+  getTrace(traceId: string, options?: TraceLoadOptions): Promise<TraceWithFullDetails>;
   listTraces(query: TraceQuery): Promise<TraceSummary[]>;
 }
 

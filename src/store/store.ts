@@ -328,11 +328,26 @@ export interface TuiStoreOptions {
 
 export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
   let refetchTimer: NodeJS.Timeout | null = null;
+  // How long the open trace took to load: a live refresh waits a few times that, so a
+  // 100,000-observation trace is not re-fetched twice a second.
+  let lastLoadMs = 0;
 
   return createStore<TuiState>()((set, get) => {
     const loadTrace = (id: string, keepView: boolean) => {
-      options.reader.getTrace(id).then(
+      const started = Date.now();
+      let lastProgress = 0;
+      const onProgress = (loaded: number, total: number | null) => {
+        const current = get().open;
+        if (!current || current.id !== id || current.state !== 'loading') return;
+        const now = Date.now();
+        if (now - lastProgress < 100 && loaded !== total) return;
+        lastProgress = now;
+        set({ open: { ...current, progress: { loaded, total } } });
+      };
+      const expectedObservations = get().traces.get(id)?.observationCount;
+      options.reader.getTrace(id, { expectedObservations, onProgress }).then(
         (trace) => {
+          lastLoadMs = Date.now() - started;
           const current = get().open;
           if (!current || current.id !== id) return;
           const tree = buildTraceTree(trace, { autogroup: get().autogroup, traceRowKey: TRACE_ROW });
@@ -670,11 +685,11 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         set({ version: state.version + 1, evicted, anchor, arrivals: arrivals.slice(-5_000) });
         const open = state.open;
         if (open && batch.some((trace) => trace.id === open.id) && !refetchTimer) {
-          // The open trace is still receiving spans: refresh it, at most twice a second.
+          // The open trace is still receiving spans: refresh it, at most twice a second (big ones less often).
           refetchTimer = setTimeout(() => {
             refetchTimer = null;
             if (get().open?.id === open.id) loadTrace(open.id, true);
-          }, 500);
+          }, Math.max(500, lastLoadMs * 4));
         }
       },
       setStatus(status) {

@@ -1,0 +1,73 @@
+// A big trace loads in pages with progress, over both read generations, and the result is
+// the same trace a single request returns.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { LangfuseClient, PAGED_TRACE_THRESHOLD } from '../../src/api/client.js';
+import { startTestServer, TEST_KEYS, type TestServer } from '../helpers/server.js';
+import { createTuiStore } from '../../src/store/store.js';
+
+const COUNT = 4_500;
+
+async function seedBigTrace(server: TestServer) {
+  const start = Date.UTC(2026, 10, 24, 9, 0, 0);
+  const iso = (ms: number) => new Date(start + ms).toISOString();
+  const events: unknown[] = [{ id: 'ev-big', type: 'trace-create', timestamp: iso(0), body: { id: 'big', name: 'agent_run', timestamp: iso(0), input: { task: 'many tools' } } }];
+  for (let i = 0; i < COUNT; i++) {
+    events.push({
+      id: `ev-o${i}`, type: i % 5 === 0 ? 'generation-create' : 'span-create', timestamp: iso(i),
+      body: { id: `o${i}`, traceId: 'big', name: i % 5 === 0 ? 'llm' : 'tool:search', parentObservationId: i === 0 ? undefined : `o${Math.floor((i - 1) / 50)}`, startTime: iso(i), endTime: iso(i + 20) },
+    });
+  }
+  for (let i = 0; i < events.length; i += 1_000) {
+    const response = await server.post('/api/public/ingestion', { batch: events.slice(i, i + 1_000) });
+    assert.equal(response.status, 207);
+  }
+}
+
+for (const readApi of ['v1', 'v2'] as const) {
+  describe(`a ${COUNT}-observation trace over the ${readApi} read generation`, () => {
+    let server: TestServer;
+    let client: LangfuseClient;
+    before(async () => {
+      server = await startTestServer({ readApi, streamEnabled: false });
+      await seedBigTrace(server);
+      client = new LangfuseClient({ host: server.url, ...TEST_KEYS });
+    });
+    after(async () => {
+      await client.close();
+      await server.close();
+    });
+
+    it('loads in pages, reporting progress up to the total, with every observation once', async () => {
+      assert.ok(COUNT > PAGED_TRACE_THRESHOLD);
+      const progress: [number, number | null][] = [];
+      const trace = await client.getTrace('big', { expectedObservations: COUNT, onProgress: (loaded, total) => progress.push([loaded, total]) });
+      assert.equal(trace.name, 'agent_run');
+      assert.equal(trace.observations.length, COUNT);
+      assert.equal(new Set(trace.observations.map((o) => o.id)).size, COUNT);
+      assert.ok(progress.length >= 4, `several pages (${progress.length})`);
+      assert.deepEqual(progress.at(-1), [COUNT, COUNT]);
+      for (let i = 1; i < progress.length; i++) assert.ok(progress[i]![0] >= progress[i - 1]![0], 'progress only grows');
+      const whole = await client.getTrace('big');
+      assert.deepEqual(trace.observations.map((o) => o.id).sort(), whole.observations.map((o) => o.id).sort());
+    });
+
+    it('the trace view says how far loading got, then shows the tree', async () => {
+      const store = createTuiStore({ reader: client, host: server.url });
+      store.getState().actions.applyTraces([{ id: 'big', timestamp: new Date().toISOString(), name: 'agent_run', userId: null, sessionId: null, tags: [], environment: 'default', release: null, version: null, latency: 1, totalCost: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, observationCount: COUNT, errorCount: 0, warningCount: 0, scores: {}, updatedAt: new Date().toISOString() }]);
+      const seen: string[] = [];
+      const unsubscribe = store.subscribe((state) => {
+        const progress = state.open?.progress;
+        if (state.open?.state === 'loading' && progress) seen.push(`${progress.loaded}/${progress.total}`);
+      });
+      store.getState().actions.openTrace('big');
+      while (store.getState().open?.state === 'loading') await new Promise((resolve) => setTimeout(resolve, 5));
+      unsubscribe();
+      assert.equal(store.getState().open?.state, 'loaded');
+      assert.equal(store.getState().open?.tree?.observationCount, COUNT);
+      assert.ok(seen.length >= 1, 'at least one progress report was shown');
+      assert.match(seen.at(-1)!, new RegExp(`/(${COUNT}|null)$`));
+    });
+  });
+}
