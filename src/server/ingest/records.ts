@@ -5,6 +5,9 @@
 import type { Level, ObservationType, ScoreDataType, ScoreSource } from '../../domain/types.js';
 import { costFromUsage } from '../../domain/pricing.js';
 
+/** Distinct tags a trace keeps across all its merges (normalize rejects one event past it). */
+export const MAX_MERGED_TAGS = 250;
+
 export interface TraceRecord {
   id: string;
   timestamp: string;
@@ -133,7 +136,8 @@ export function mergeTrace(
   const { metadata, tags, ...rest } = patch;
   const merged = overlay(base, rest);
   merged.metadata = mergeMetadata(base.metadata, metadata);
-  if (tags) merged.tags = [...new Set([...base.tags, ...tags])].sort();
+  // Tags accumulate across merges; past the cap the newest extra tags are dropped.
+  if (tags) merged.tags = [...new Set([...base.tags, ...tags])].slice(0, MAX_MERGED_TAGS).sort();
   merged.explicit = base.explicit || patch.explicit === true;
   merged.updatedAt = now;
   return merged;
