@@ -127,7 +127,19 @@ export function clientErrorResponse(error: Error & { code?: string }): string {
   );
 }
 
+/** A declared media type that cannot be JSON (form posts from `curl -d`, text, protobuf). No
+ * header at all is taken as JSON, as the SDKs' older clients sometimes omit it. */
+function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined || header.trim() === '') return true;
+  const type = header.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || type === 'text/json' || /^application\/[\w.+-]+\+json$/.test(type);
+}
+
 export async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (!isJsonContentType(req.headers['content-type'])) {
+    req.resume();
+    throw new HttpError(415, 'Unsupported media type', `content-type ${req.headers['content-type']} is not JSON; send application/json`);
+  }
   const body = await readBody(req);
   const text = body.toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'Invalid request data', 'request body is empty');

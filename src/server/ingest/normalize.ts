@@ -217,7 +217,7 @@ export function observationBodyToPatch(
   }
   const costDetails = Object.assign(legacyCost, numericMap(body.costDetails, 'costDetails'));
   const modelParameters = body.modelParameters;
-  if (modelParameters !== undefined && modelParameters !== null && typeof modelParameters !== 'object') {
+  if (modelParameters !== undefined && modelParameters !== null && (typeof modelParameters !== 'object' || Array.isArray(modelParameters))) {
     throw new ValidationError('modelParameters must be an object');
   }
   const promptVersion = optionalNumber(body, 'promptVersion');
