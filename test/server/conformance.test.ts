@@ -186,6 +186,25 @@ describe('server conformance fixes', () => {
     assert.equal(again.data.filter((item: { totalCost: number | null }) => item.totalCost === 0.25).length, 2);
   });
 
+  it('(f) usage split over create and update adds up in either order (derived total re-derived)', async () => {
+    const create = (n: string) => ({ id: `split-c${n}`, type: 'generation-create', timestamp: AT, body: { id: `split-g${n}`, traceId: `split-t${n}`, startTime: AT, usageDetails: { input: 10 } } });
+    const update = (n: string) => ({ id: `split-u${n}`, type: 'generation-update', timestamp: AT, body: { id: `split-g${n}`, usageDetails: { output: 5 } } });
+    await ingest([create('1')]);
+    await ingest([update('1')]);
+    await ingest([update('2')]);
+    await ingest([create('2')]);
+    for (const n of ['1', '2']) {
+      const observation = (await server.get(`/api/public/observations/split-g${n}`)).body;
+      assert.deepEqual({ ...observation.usageDetails }, { input: 10, output: 5, total: 15 }, `order ${n}`);
+      const trace = (await server.get(`/api/public/traces?limit=100`)).body.data.find((item: { id: string }) => item.id === `split-t${n}`);
+      assert.ok(trace, `trace split-t${n}`);
+    }
+    // A total the sender gives is kept as given.
+    await ingest([{ id: 'split-x', type: 'generation-create', timestamp: AT, body: { id: 'split-gx', traceId: 'split-tx', usageDetails: { input: 1, total: 100 } } }]);
+    await ingest([{ id: 'split-y', type: 'generation-update', timestamp: AT, body: { id: 'split-gx', usageDetails: { output: 2 } } }]);
+    assert.equal((await server.get('/api/public/observations/split-gx')).body.usageDetails.total, 100);
+  });
+
   it('(g) a CORRECTION score keeps GET /traces/{id} inside the OpenAPI schema', async () => {
     await ingest([
       { id: 'corr-t', type: 'trace-create', timestamp: AT, body: { id: 'corr-t', name: 'c' } },
@@ -200,6 +219,7 @@ describe('server conformance fixes', () => {
     const score = await server.get('/api/public/v2/scores/corr-s');
     assert.equal(score.status, 200);
     assert.equal(score.body.dataType, 'CORRECTION');
+    assertMatchesSchema('Score', score.body);
   });
 
   it('(h) a thousand repeated (or distinct) tags are deduplicated and capped, never a 500', async () => {
