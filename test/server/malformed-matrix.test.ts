@@ -141,7 +141,7 @@ const EVENTS: EventSpec[] = [
 describe('malformed input matrix', () => {
   let server: TestServer;
   const url = (path: string) => `${server.url}${path}`;
-  const send = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
+  const send = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
     fetch(url(path), { method: 'POST', body, headers: { authorization: server.auth, 'content-type': 'application/json', ...headers } });
   const healthy = async (after: string) => {
     const response = await fetch(url('/api/public/health'));
@@ -218,7 +218,7 @@ describe('malformed input matrix', () => {
 
   const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
 
-  const cases: { name: string; path?: string; body: () => BodyInit; headers?: Record<string, string>; status: number }[] = [
+  const cases: { name: string; path?: string; body: () => string | Uint8Array; headers?: Record<string, string>; status: number }[] = [
     ...['{"batch": [', '{', 'nul', '{"batch": [1,]}', '\u0000', '"str"', '{"batch": "x"}', 'NaN', '{"batch": [{"id": "x"', '  '].map((body) => ({
       name: `malformed JSON ${JSON.stringify(body)}`,
       body: () => body,
