@@ -49,7 +49,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
     throw new HttpError(413, 'Request body too large', `the limit is ${MAX_BODY_BYTES} bytes`);
   }
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  const raw = await collect(req, MAX_BODY_BYTES, 'Request body too large');
+  const raw = await collect(req, MAX_BODY_BYTES, 'Request body too large', true);
   if (encoding === 'identity' || encoding === '') return raw;
   if (encoding !== 'gzip' && encoding !== 'deflate') {
     throw new HttpError(415, 'Unsupported content encoding', `content-encoding ${encoding} is not supported`);
@@ -65,17 +65,33 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   }
 }
 
-function collect(stream: NodeJS.ReadableStream & { destroy?: () => void }, limit: number, tooLarge: string): Promise<Buffer> {
+/** Bytes of an over-limit request still read (and dropped) after the 413 is decided, so
+ * the client is not reset mid-upload and can read the answer; past this the socket goes. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/** Buffers a stream up to `limit` bytes. A request (`drain`) past the limit is read on and
+ * dropped; anything else (an inflater) is destroyed at once. */
+function collect(
+  stream: NodeJS.ReadableStream & { destroy?: () => void },
+  limit: number,
+  tooLarge: string,
+  drain = false,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
     stream.on('data', (chunk: Buffer) => {
-      if (done) return;
       size += chunk.length;
+      if (done) {
+        // Over the limit: keep reading so the upload can finish and see the 413.
+        if (size > limit + MAX_DRAIN_BYTES) stream.destroy?.();
+        return;
+      }
       if (size > limit) {
         done = true;
-        stream.destroy?.();
+        chunks.length = 0;
+        if (!drain) stream.destroy?.();
         reject(new HttpError(413, tooLarge, `the limit is ${limit} bytes`));
         return;
       }
@@ -96,7 +112,34 @@ function collect(stream: NodeJS.ReadableStream & { destroy?: () => void }, limit
   });
 }
 
+/** The answer to a request Node's parser rejected, in the same JSON shape as every other. */
+export function clientErrorResponse(error: Error & { code?: string }): string {
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+  const body = JSON.stringify({
+    message: tooLarge ? 'Request headers too large' : 'Invalid request data',
+    error: `the request could not be parsed as HTTP${error.code ? ` (${error.code})` : ''}`,
+  });
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
+/** A declared media type that cannot be JSON (form posts from `curl -d`, text, protobuf). No
+ * header at all is taken as JSON, as the SDKs' older clients sometimes omit it. */
+function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined || header.trim() === '') return true;
+  const type = header.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || type === 'text/json' || /^application\/[\w.+-]+\+json$/.test(type);
+}
+
 export async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (!isJsonContentType(req.headers['content-type'])) {
+    req.resume();
+    throw new HttpError(415, 'Unsupported media type', `content-type ${req.headers['content-type']} is not JSON; send application/json`);
+  }
   const body = await readBody(req);
   const text = body.toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'Invalid request data', 'request body is empty');

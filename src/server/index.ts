@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { makeAuthChecker, type ServerKeys } from './auth.js';
 import { openDatabase, type Database } from './db.js';
-import { HttpError, Query, sendError, sendJson } from './http.js';
+import { clientErrorResponse, HttpError, Query, sendError, sendJson } from './http.js';
 import { Repository } from './repository.js';
 import { StreamHub } from './stream-hub.js';
 import type { ReadApi, Route, RouteContext } from './routes/context.js';
@@ -130,8 +130,13 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       sendError(res, new HttpError(500, 'Internal Server Error', 'the server failed to handle this request'));
     });
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  server.on('clientError', (error: Error & { code?: string }, socket) => {
+    // A timed-out or reset socket has no one to answer.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(clientErrorResponse(error));
   });
 
   return new Promise((resolve, reject) => {

@@ -152,6 +152,18 @@ export class Repository {
     }
   }
 
+  /** Deletes a placeholder trace that no observation or score points at any more; true when
+   * nothing references it (whether or not a row existed). */
+  deleteTraceIfUnreferenced(id: string): boolean {
+    const used =
+      this.prepare('SELECT 1 FROM observations WHERE trace_id = ? LIMIT 1').get(id) ??
+      this.prepare('SELECT 1 FROM scores WHERE trace_id = ? LIMIT 1').get(id);
+    if (used) return false;
+    this.prepare('DELETE FROM trace_tags WHERE trace_id = ?').run(id);
+    this.prepare('DELETE FROM traces WHERE id = ?').run(id);
+    return true;
+  }
+
   // ---- observations -------------------------------------------------------------------
 
   getObservation(id: string): ObservationRecord | null {

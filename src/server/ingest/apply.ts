@@ -13,6 +13,7 @@ import {
   observationBodyToPatch,
   scoreBodyToInput,
   traceBodyToPatch,
+  inYearRange,
   ValidationError,
 } from './normalize.js';
 import {
@@ -40,6 +41,8 @@ interface TraceWork {
   tagsChanged: boolean;
   /** An update moved an extreme observation inward: min/max must be read back exactly. */
   recomputeSpan: boolean;
+  /** Its only observation moved to another trace and nothing else made it exist. */
+  orphaned: boolean;
 }
 
 /** What the change log and stream need to know about a committed batch. */
@@ -58,6 +61,21 @@ function observationContribution(record: ObservationRecord) {
     startMs,
     endMs: Math.max(startMs, endMs),
   };
+}
+
+/** Takes an observation's contribution off a trace it no longer belongs to. */
+function removeObservation(aggregates: TraceAggregates, previous: ObservationRecord): void {
+  const before = observationContribution(previous);
+  if (before.cost !== null) aggregates.totalCost = (aggregates.totalCost ?? 0) - before.cost;
+  aggregates.inputTokens -= before.tokens.input;
+  aggregates.outputTokens -= before.tokens.output;
+  aggregates.totalTokens -= before.tokens.total;
+  if (before.level === 'ERROR') aggregates.errorCount -= 1;
+  if (before.level === 'WARNING') aggregates.warningCount -= 1;
+  aggregates.obsCount -= 1;
+  if (aggregates.obsCount <= 0) {
+    Object.assign(aggregates, emptyAggregates());
+  }
 }
 
 /** Applies the change of one observation to its trace's aggregates; returns true when the
@@ -110,10 +128,11 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
         aggregates: emptyAggregates(),
         updatedMs: nowMs,
       };
-      work = { stored, dirty: true, tagsChanged: false, recomputeSpan: false };
+      work = { stored, dirty: true, tagsChanged: false, recomputeSpan: false, orphaned: false };
       traces.set(traceId, work);
     }
     work.dirty = true;
+    work.orphaned = false;
     return work;
   };
 
@@ -131,9 +150,13 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
           throw new ValidationError(`unknown event type ${JSON.stringify(type)}`);
         }
         const body = asBody(event.body, 'body');
+        const eventDate = typeof event.timestamp === 'string' || typeof event.timestamp === 'number' ? new Date(event.timestamp) : null;
+        if (eventDate && !Number.isNaN(eventDate.getTime()) && !inYearRange(eventDate)) {
+          throw new ValidationError('timestamp must have a year between 0000 and 9999');
+        }
         const eventTime =
-          typeof event.timestamp === 'string' && !Number.isNaN(Date.parse(event.timestamp))
-            ? new Date(event.timestamp).toISOString()
+          typeof event.timestamp === 'string' && eventDate && !Number.isNaN(eventDate.getTime())
+            ? eventDate.toISOString()
             : nowIso;
 
         // Validate before touching the database so a bad event writes nothing.
@@ -154,12 +177,21 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
           apply = () => {
             const id = patch.id ?? randomUUID();
             const previous = repo.getObservation(id);
-            const traceId = previous?.traceId ?? patch.traceId ?? randomUUID();
+            // The latest traceId wins (as in Langfuse): an update that arrived before its
+            // create, without a traceId, parked the observation on a placeholder trace.
+            const traceId = patch.traceId ?? previous?.traceId ?? randomUUID();
             const base =
               previous ?? newObservationRecord(id, traceId, patch.type ?? 'SPAN', patch.startTime ?? eventTime, nowIso);
             const next = mergeObservation(base, { ...patch, id, traceId }, nowIso);
+            if (previous && previous.traceId !== traceId) {
+              const old = traceWork(previous.traceId, previous.startTime);
+              removeObservation(old.stored.aggregates, previous);
+              old.recomputeSpan = true;
+              if (old.stored.aggregates.obsCount === 0 && !old.stored.record.explicit) old.orphaned = true;
+            }
             const work = traceWork(traceId, next.startTime);
-            if (applyObservationDelta(work.stored.aggregates, previous, next)) work.recomputeSpan = true;
+            const moved = previous && previous.traceId !== traceId ? null : previous;
+            if (applyObservationDelta(work.stored.aggregates, moved, next)) work.recomputeSpan = true;
             repo.putObservation(next);
             repo.appendChange('observation', id, traceId, nowMs);
             changed = true;
@@ -191,6 +223,10 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
 
     for (const [traceId, work] of traces) {
       if (!work.dirty) continue;
+      if (work.orphaned && repo.deleteTraceIfUnreferenced(traceId)) {
+        repo.appendChange('trace', traceId, traceId, nowMs);
+        continue;
+      }
       if (work.recomputeSpan) Object.assign(work.stored.aggregates, repo.observationTimeSpan(traceId));
       repo.putTrace(work.stored.record, work.stored.aggregates, nowMs, work.tagsChanged);
       repo.appendChange('trace', traceId, traceId, nowMs);

@@ -9,6 +9,32 @@ export class ValidationError extends Error {}
 
 type Body = Record<string, unknown>;
 
+/** How deep a body may nest. Records are JSON-stringified on the way into SQLite and out of
+ * the API, and V8's JSON.stringify runs out of stack a few thousand levels down: past this
+ * cap an event is a 400 of its own rather than a failure of the whole batch. */
+export const MAX_JSON_DEPTH = 2000;
+
+/** Throws a ValidationError when `value` nests deeper than MAX_JSON_DEPTH (iteratively, so
+ * the check itself cannot overflow the stack). */
+export function assertDepth(value: unknown, what: string, limit = MAX_JSON_DEPTH): void {
+  if (typeof value !== 'object' || value === null) return;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > limit) throw new ValidationError(`${what} nests deeper than ${limit} levels`);
+    const children = Array.isArray(node) ? node : Object.values(node as Body);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+}
+
+/** Years Langfuse (and ISO 8601 without the expanded form) can hold: 0000–9999. */
+export function inYearRange(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return year >= 0 && year <= 9999;
+}
+
 export function asBody(value: unknown, what: string): Body {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ValidationError(`${what} must be an object`);
@@ -48,10 +74,10 @@ export function optionalDate(body: Body, key: string): string | null | undefined
   }
   const date = new Date(value);
   const ms = date.getTime();
-  // Outside what SQLite integers and JS dates round-trip comfortably.
-  if (Number.isNaN(ms) || Math.abs(ms) > 8.64e15) {
-    throw new ValidationError(`${key} must be an ISO 8601 datetime`);
-  }
+  if (Number.isNaN(ms)) throw new ValidationError(`${key} must be an ISO 8601 datetime`);
+  // Years past 9999 or before 0000 need ISO's expanded form (+010000-…), which Langfuse
+  // rejects and most clients cannot parse back.
+  if (!inYearRange(date)) throw new ValidationError(`${key} must have a year between 0000 and 9999`);
   return date.toISOString();
 }
 
@@ -65,13 +91,20 @@ function optionalEnum<T extends string>(body: Body, key: string, allowed: readon
   throw new ValidationError(`${key} must be one of ${allowed.join(', ')}`);
 }
 
+/** Distinct tags one trace may carry; each is a row of trace_tags and a filter term. */
+export const MAX_TRACE_TAGS = 250;
+
 function optionalTags(body: Body): string[] | undefined {
   const value = body.tags;
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.some((tag) => typeof tag !== 'string')) {
     throw new ValidationError('tags must be an array of strings');
   }
-  return value as string[];
+  const distinct = [...new Set(value as string[])];
+  if (distinct.length > MAX_TRACE_TAGS) {
+    throw new ValidationError(`tags must hold at most ${MAX_TRACE_TAGS} distinct tags`);
+  }
+  return distinct;
 }
 
 export type TracePatch = Omit<Partial<TraceRecord>, 'id'> & { id?: string | null };
@@ -81,6 +114,7 @@ export type ObservationPatch = Omit<Partial<ObservationRecord>, 'id' | 'traceId'
 };
 
 export function traceBodyToPatch(body: Body): TracePatch {
+  assertDepth(body, 'body');
   const patch: TracePatch = {
     id: optionalString(body, 'id'),
     timestamp: optionalDate(body, 'timestamp') ?? undefined,
@@ -112,16 +146,32 @@ const USAGE_ALIASES: Record<string, string> = {
   output_tokens: 'output',
 };
 
-function numericMap(value: unknown, key: string, aliases: Record<string, string> = {}): Record<string, number> {
-  if (value === undefined || value === null) return {};
+/** A map of numbers with null prototype, so keys like `__proto__` or `constructor` stay
+ * plain data. Token counts (`counts`) must be non-negative integers, as in Langfuse's
+ * ingestion schema; costs may be any finite number. */
+function numericMap(
+  value: unknown,
+  key: string,
+  aliases: Record<string, string> = {},
+  counts = false,
+): Record<string, number> {
+  const result: Record<string, number> = Object.create(null) as Record<string, number>;
+  if (value === undefined || value === null) return result;
   if (typeof value !== 'object' || Array.isArray(value)) throw new ValidationError(`${key} must be an object`);
-  const result: Record<string, number> = {};
+  const check = (name: string, raw: number) => {
+    if (counts && (!Number.isInteger(raw) || raw < 0)) {
+      throw new ValidationError(`${key}.${name} must be a non-negative integer`);
+    }
+  };
   for (const [name, raw] of Object.entries(value as Body)) {
     if (raw === null || raw === undefined) continue;
     // OpenAI nests details ({prompt_tokens_details: {cached_tokens}}): flatten one level.
     if (typeof raw === 'object' && !Array.isArray(raw)) {
       for (const [inner, innerValue] of Object.entries(raw as Body)) {
-        if (typeof innerValue === 'number' && Number.isFinite(innerValue)) result[`${name}.${inner}`] = innerValue;
+        if (typeof innerValue === 'number' && Number.isFinite(innerValue)) {
+          check(`${name}.${inner}`, innerValue);
+          result[`${name}.${inner}`] = innerValue;
+        }
       }
       continue;
     }
@@ -129,7 +179,8 @@ function numericMap(value: unknown, key: string, aliases: Record<string, string>
       if (name === 'unit' && typeof raw === 'string') continue;
       throw new ValidationError(`${key}.${name} must be a number`);
     }
-    result[aliases[name] ?? name] = raw;
+    check(name, raw);
+    result[Object.hasOwn(aliases, name) ? aliases[name]! : name] = raw;
   }
   return result;
 }
@@ -138,10 +189,15 @@ export function observationBodyToPatch(
   body: Body,
   eventType: ObservationType | null,
 ): ObservationPatch {
+  assertDepth(body, 'body');
   const type = eventType ?? optionalEnum(body, 'type', OBSERVATION_TYPES) ?? 'SPAN';
   const usage = body.usage as Body | undefined | null;
-  const usageDetails = {
-    ...numericMap(
+  if (usage !== undefined && usage !== null && (typeof usage !== 'object' || Array.isArray(usage))) {
+    throw new ValidationError('usage must be an object');
+  }
+  const usageDetails = Object.assign(
+    Object.create(null) as Record<string, number>,
+    numericMap(
       usage
         ? Object.fromEntries(
             Object.entries(usage).filter(([key]) => !['inputCost', 'outputCost', 'totalCost', 'unit'].includes(key)),
@@ -149,18 +205,19 @@ export function observationBodyToPatch(
         : undefined,
       'usage',
       USAGE_ALIASES,
+      true,
     ),
-    ...numericMap(body.usageDetails, 'usageDetails', USAGE_ALIASES),
-  };
-  const legacyCost: Record<string, number> = {};
+    numericMap(body.usageDetails, 'usageDetails', USAGE_ALIASES, true),
+  );
+  const legacyCost: Record<string, number> = Object.create(null) as Record<string, number>;
   if (usage && typeof usage === 'object') {
     if (typeof usage.inputCost === 'number') legacyCost.input = usage.inputCost;
     if (typeof usage.outputCost === 'number') legacyCost.output = usage.outputCost;
     if (typeof usage.totalCost === 'number') legacyCost.total = usage.totalCost;
   }
-  const costDetails = { ...legacyCost, ...numericMap(body.costDetails, 'costDetails') };
+  const costDetails = Object.assign(legacyCost, numericMap(body.costDetails, 'costDetails'));
   const modelParameters = body.modelParameters;
-  if (modelParameters !== undefined && modelParameters !== null && typeof modelParameters !== 'object') {
+  if (modelParameters !== undefined && modelParameters !== null && (typeof modelParameters !== 'object' || Array.isArray(modelParameters))) {
     throw new ValidationError('modelParameters must be an object');
   }
   const promptVersion = optionalNumber(body, 'promptVersion');
@@ -209,6 +266,7 @@ export interface ScoreInput {
 }
 
 export function scoreBodyToInput(body: Body): ScoreInput {
+  assertDepth(body, 'body');
   const name = optionalString(body, 'name');
   if (!name) throw new ValidationError('name is required');
   const value = body.value;

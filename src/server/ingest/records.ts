@@ -5,6 +5,9 @@
 import type { Level, ObservationType, ScoreDataType, ScoreSource } from '../../domain/types.js';
 import { costFromUsage } from '../../domain/pricing.js';
 
+/** Distinct tags a trace keeps across all its merges (normalize rejects one event past it). */
+export const MAX_MERGED_TAGS = 250;
+
 export interface TraceRecord {
   id: string;
   timestamp: string;
@@ -51,6 +54,11 @@ export interface ObservationRecord {
   costDetails: Record<string, number>;
   /** true when costDetails came from the pricing table rather than the sender. */
   costInferred: boolean;
+  /** true when a sender gave usageDetails.total / costDetails.total itself; otherwise the
+   * total is derived (sum of the other keys) and re-derived on every merge. Absent on
+   * records stored before this was tracked. */
+  usageTotalGiven?: boolean;
+  costTotalGiven?: boolean;
   unit: string | null;
   createdAt: string;
   updatedAt: string;
@@ -133,7 +141,8 @@ export function mergeTrace(
   const { metadata, tags, ...rest } = patch;
   const merged = overlay(base, rest);
   merged.metadata = mergeMetadata(base.metadata, metadata);
-  if (tags) merged.tags = [...new Set([...base.tags, ...tags])].sort();
+  // Tags accumulate across merges; past the cap the newest extra tags are dropped.
+  if (tags) merged.tags = [...new Set([...base.tags, ...tags])].slice(0, MAX_MERGED_TAGS).sort();
   merged.explicit = base.explicit || patch.explicit === true;
   merged.updatedAt = now;
   return merged;
@@ -185,10 +194,15 @@ export function mergeObservation(
   const merged = overlay(base, rest);
   merged.metadata = mergeMetadata(base.metadata, metadata);
   if (usageDetails && Object.keys(usageDetails).length > 0) {
-    merged.usageDetails = withTotal({ ...base.usageDetails, ...usageDetails });
+    const given = usageDetails.total !== undefined || totalGiven(base.usageDetails, base.usageTotalGiven);
+    merged.usageDetails = withTotal({ ...base.usageDetails, ...usageDetails }, given);
+    merged.usageTotalGiven = given;
   }
   if (costDetails && Object.keys(costDetails).length > 0) {
-    merged.costDetails = withTotal({ ...(base.costInferred ? {} : base.costDetails), ...costDetails });
+    const previous = base.costInferred ? {} : base.costDetails;
+    const given = costDetails.total !== undefined || (!base.costInferred && totalGiven(previous, base.costTotalGiven));
+    merged.costDetails = withTotal({ ...previous, ...costDetails }, given);
+    merged.costTotalGiven = given;
     merged.costInferred = false;
   }
   if (merged.costInferred || Object.keys(merged.costDetails).length === 0) {
@@ -203,12 +217,26 @@ export function mergeObservation(
   return merged;
 }
 
-/** Langfuse fills `total` as the sum of the other keys when the sender omits it. */
-function withTotal(details: Record<string, number>): Record<string, number> {
-  if (details.total !== undefined) return details;
+/** Summed in key order, not arrival order, so the float result does not depend on it. */
+const sumWithoutTotal = (details: Record<string, number>): number => {
   let total = 0;
-  for (const [key, value] of Object.entries(details)) if (key !== 'total') total += value;
-  return { ...details, total };
+  for (const key of Object.keys(details).sort()) if (key !== 'total') total += details[key]!;
+  return total;
+};
+
+/** Whether a stored total came from a sender. Older records carry no flag: a total other
+ * than the sum of the other keys can only have been given. */
+function totalGiven(details: Record<string, number>, flag: boolean | undefined): boolean {
+  if (flag !== undefined) return flag;
+  return details.total !== undefined && details.total !== sumWithoutTotal(details);
+}
+
+/** Langfuse fills `total` as the sum of the other keys when the sender omits it. A derived
+ * total is recomputed after every merge, so usage split over several events (input on the
+ * create, output on the update) adds up whatever order they arrive in. */
+function withTotal(details: Record<string, number>, given: boolean): Record<string, number> {
+  if (given && details.total !== undefined) return details;
+  return { ...details, total: sumWithoutTotal(details) };
 }
 
 export function totalCost(record: ObservationRecord): number | null {

@@ -300,12 +300,14 @@ export function extractModelParameters(attributes: OtlpAttributes, scopeName: st
   return sanitiseModelParameters(fromRequest);
 }
 
-/** Only counts survive: finite, non-negative numbers (one level of OpenAI-style nesting kept). */
-function usageNumbers(value: unknown): Record<string, number> | undefined {
+/** Only counts survive: finite, non-negative numbers (one level of OpenAI-style nesting kept).
+ * Token counts (`counts`) are rounded to integers, as the ingestion API only takes integer
+ * counts; costs keep their fractions. */
+function usageNumbers(value: unknown, counts = true): Record<string, number> | undefined {
   if (!isPlainObject(value)) return undefined;
   const result: Record<string, number> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (typeof item === 'number' && Number.isFinite(item) && item >= 0) setOwn(result, key, item);
+    if (typeof item === 'number' && Number.isFinite(item) && item >= 0) setOwn(result, key, counts ? Math.round(item) : item);
   }
   return Object.keys(result).length > 0 ? result : undefined;
 }
@@ -410,9 +412,9 @@ export function extractUsageDetails(attributes: OtlpAttributes, scopeName: strin
 
 export function extractCostDetails(attributes: OtlpAttributes): Record<string, number> | undefined {
   const explicit = parseJsonObject(attributes[LANGFUSE.OBSERVATION_COST_DETAILS]);
-  if (isPlainObject(explicit)) return usageNumbers(explicit);
+  if (isPlainObject(explicit)) return usageNumbers(explicit, false);
   const total = firstTruthy(attributes, ['gen_ai.usage.cost', 'llm.cost.total']);
-  return total === undefined ? undefined : usageNumbers({ total: Number(total) });
+  return total === undefined ? undefined : usageNumbers({ total: Number(total) }, false);
 }
 
 const toIso = (value: unknown): string | undefined =>

@@ -61,9 +61,10 @@ export function traceWhere(query: Query): { where: string; params: SqlValue[] } 
     clauses.push(`t.environment IN (${environments.map(() => '?').join(',')})`);
     params.push(...environments);
   }
-  for (const tag of query.repeated('tags')) {
-    clauses.push('EXISTS (SELECT 1 FROM trace_tags g WHERE g.tag = ? AND g.trace_id = t.id)');
-    params.push(tag);
+  const tags = tagFilter(query, 'tags', 't.id');
+  if (tags) {
+    clauses.push(tags.clause);
+    params.push(...tags.params);
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
@@ -94,6 +95,22 @@ function listTraces(ctx: RouteContext) {
   return ok({ data: tracesWithIds(repo, ids, fields), meta: pageMeta(page, limit, total) });
 }
 
+/** Most distinct tags one filter may name (each is a bound parameter). */
+const MAX_FILTER_TAGS = 1000;
+
+/** "Has all these tags" as one clause: a repeated tag counts once, and a long list is one
+ * IN (...) rather than an AND chain past SQLite's expression-depth limit. */
+function tagFilter(query: Query, name: string, traceColumn: string): { clause: string; params: string[] } | null {
+  const tags = [...new Set(query.repeated(name))];
+  if (tags.length === 0) return null;
+  if (tags.length > MAX_FILTER_TAGS) throw badRequest(`${name} may name at most ${MAX_FILTER_TAGS} distinct tags`);
+  return {
+    clause: `${traceColumn} IN (SELECT g.trace_id FROM trace_tags g WHERE g.tag IN (${tags.map(() => '?').join(',')})
+      GROUP BY g.trace_id HAVING count(*) = ${tags.length})`,
+    params: tags,
+  };
+}
+
 export function tracesWithIds(repo: Repository, ids: string[], fields: TraceFieldGroups) {
   const stored = repo.getTraces(ids);
   const observationIds = fields.observations ? repo.observationIdsOfTraces(ids) : new Map<string, string[]>();
@@ -114,7 +131,9 @@ export function fullTrace(repo: Repository, traceId: string, fields: TraceFieldG
   return {
     ...trace,
     observations: observations.map((observation) => observationToApi(observation)),
-    scores: scores.map(scoreToApi),
+    // TraceWithFullDetails lists ScoreV1, which has no CORRECTION variant: corrections are
+    // served by the v2/v3 score reads only.
+    scores: scores.filter((score) => score.dataType !== 'CORRECTION').map(scoreToApi),
   };
 }
 
@@ -304,9 +323,10 @@ function scoreWhere(query: Query) {
     clauses.push('s.trace_id IN (SELECT id FROM traces WHERE user_id = ?)');
     params.push(userId);
   }
-  for (const tag of query.repeated('traceTags')) {
-    clauses.push('EXISTS (SELECT 1 FROM trace_tags g WHERE g.tag = ? AND g.trace_id = s.trace_id)');
-    params.push(tag);
+  const tags = tagFilter(query, 'traceTags', 's.trace_id');
+  if (tags) {
+    clauses.push(tags.clause);
+    params.push(...tags.params);
   }
   return { clauses, params, where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '' };
 }

@@ -92,9 +92,12 @@ function getScoreConfig(ctx: RouteContext) {
 function parseCategories(raw: unknown): ScoreCategory[] | null {
   if (raw === undefined || raw === null) return null;
   if (!Array.isArray(raw)) throw badRequest('categories must be an array');
-  return raw.map((item) => {
+  return raw.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw badRequest('each category must be an object with a string label and a numeric value');
+    }
     const category = item as Partial<ScoreCategory>;
-    if (typeof category.label !== 'string' || typeof category.value !== 'number') {
+    if (typeof category.label !== 'string' || typeof category.value !== 'number' || !Number.isFinite(category.value)) {
       throw badRequest('each category needs a string label and a numeric value');
     }
     return { label: category.label, value: category.value };
@@ -109,7 +112,9 @@ function configFields(body: Record<string, unknown>, dataType: ScoreConfig['data
   const minValue = body.minValue;
   const maxValue = body.maxValue;
   for (const [key, value] of [['minValue', minValue], ['maxValue', maxValue]] as const) {
-    if (value !== undefined && value !== null && typeof value !== 'number') throw badRequest(`${key} must be a number`);
+    if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw badRequest(`${key} must be a number`);
+    }
   }
   if (typeof minValue === 'number' && typeof maxValue === 'number' && minValue > maxValue) {
     throw badRequest('minValue must not exceed maxValue');
@@ -159,9 +164,21 @@ async function patchScoreConfig(ctx: RouteContext) {
   if (!existing) throw notFound(`Score config ${ctx.params.configId}`);
   const payload = await readJson(ctx.req);
   const body = validated(() => asBody(payload, 'body'));
-  const merged = { ...existing, ...(typeof body.isArchived === 'boolean' ? { isArchived: body.isArchived } : {}) };
+  // Every field given is checked as POST checks it; nothing bad is silently ignored.
+  if ('name' in body && (typeof body.name !== 'string' || body.name.length === 0 || body.name.length > 35)) {
+    throw badRequest('name must be a string of 1 to 35 characters');
+  }
+  if ('isArchived' in body && typeof body.isArchived !== 'boolean') throw badRequest('isArchived must be a boolean');
+  if ('description' in body && body.description !== null && typeof body.description !== 'string') {
+    throw badRequest('description must be a string or null');
+  }
+  if ('dataType' in body && body.dataType !== existing.dataType) {
+    throw badRequest(`dataType cannot be changed (it is ${existing.dataType})`);
+  }
+  const merged: ScoreConfig = { ...existing };
+  if (typeof body.isArchived === 'boolean') merged.isArchived = body.isArchived;
   if (typeof body.name === 'string') merged.name = body.name;
-  if (typeof body.description === 'string') merged.description = body.description;
+  if ('description' in body) merged.description = (body.description as string | null) ?? null;
   if ('categories' in body || 'minValue' in body || 'maxValue' in body) {
     Object.assign(merged, configFields({ ...existing, ...body }, existing.dataType));
   }
