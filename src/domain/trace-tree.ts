@@ -332,6 +332,23 @@ export function visibleSubtree(node: TreeNode, expanded: ReadonlySet<string>): T
   return rows;
 }
 
+/**
+ * The deepest level, at most `maxDepth` and at least 1, whose rows all fit in `rows`: a big
+ * trace opens collapsed enough to be read at a glance, a small one opens three levels deep.
+ */
+export function depthThatFits(tree: TraceTree, rows: number, maxDepth = 3): number {
+  const perDepth: number[] = [];
+  for (const node of tree.orderNodes) perDepth[node.depth] = (perDepth[node.depth] ?? 0) + 1;
+  let shown = 0;
+  let depth = 0;
+  for (let level = 0; level <= maxDepth && level < perDepth.length; level++) {
+    shown += perDepth[level] ?? 0;
+    if (shown > rows) break;
+    depth = level;
+  }
+  return Math.max(1, depth);
+}
+
 /** Default expansion: everything down to `depth`, plus the path to every error (groups stay closed, their error count shown). */
 export function defaultExpansion(tree: TraceTree, depth = 3): Set<string> {
   const expanded = new Set<string>();

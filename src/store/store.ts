@@ -14,7 +14,7 @@ import { newPanel, panelKey, quickValue, type ScorePanel } from './score-panel.j
 import type { ScoreConfig } from '../domain/types.js';
 import { matchesTrace, parseFilter, printFilter, type TraceFilter } from '../domain/filter-language.js';
 import { ancestorsOf, criticalPath, errorPaths, isSlow, searchTree, slowPaths, slowThreshold, withAncestors } from '../domain/trace-navigation.js';
-import { buildTraceTree, defaultExpansion, formatDuration, visibleRows, visibleSubtree, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
+import { buildTraceTree, defaultExpansion, depthThatFits, formatDuration, visibleRows, visibleSubtree, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
 
 export type Screen = 'list' | 'trace' | 'help' | 'sessions' | 'session';
 
@@ -320,6 +320,8 @@ export interface TuiStoreOptions {
   readOnly?: boolean;
   redact?: boolean;
   linkBase?: string | null;
+  /** The terminal's rows, so a big trace opens collapsed to a depth that fits. */
+  viewRows?: () => number;
   /** Group similar siblings in the trace view (default on). */
   autogroup?: boolean;
   /** Called with a new filter once the user applies it: the caller re-queries and re-tails. */
@@ -351,7 +353,8 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           const current = get().open;
           if (!current || current.id !== id) return;
           const tree = buildTraceTree(trace, { autogroup: get().autogroup, traceRowKey: TRACE_ROW });
-          const fresh = defaultExpansion(tree).add(TRACE_ROW);
+          const rows = options.viewRows?.();
+          const fresh = defaultExpansion(tree, rows ? depthThatFits(tree, rows - 3) : 3).add(TRACE_ROW);
           // A live refresh keeps what the user folded; only nodes new to the tree get defaults.
           const expanded = keepView ? new Set([...get().expanded, ...[...fresh].filter((nodeId) => nodeId !== TRACE_ROW && !current.tree?.nodes.has(nodeId))]) : fresh;
           const zoom = get().zoom;

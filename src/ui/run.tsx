@@ -60,6 +60,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     readOnly: options.readOnly,
     redact: options.redact,
     linkBase: options.linkBase,
+    viewRows: () => (options.stdout ?? process.stdout).rows || 24,
     onFilterChange(filter) {
       actions.resetTraces();
       options.onFilterHistory?.(store.getState().filterHistory);

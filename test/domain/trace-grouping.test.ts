@@ -135,3 +135,18 @@ describe('payload search', () => {
     assert.deepEqual(searchTree(tree, 'zanzibar', { payloads: true }), ['answer']);
   });
 });
+
+describe('default depth', () => {
+  it('opens a big trace only as deep as fits the screen, never shallower than one level', async () => {
+    const { depthThatFits } = await import('../../src/domain/trace-tree.js');
+    const wide = fullTrace('w', [
+      observation('root', { startTime: at(0), endTime: at(10) }),
+      ...Array.from({ length: 30 }, (_, i) => observation(`c${i}`, { parentObservationId: 'root', startTime: at(i), endTime: at(i + 1) })),
+      ...Array.from({ length: 300 }, (_, i) => observation(`g${i}`, { parentObservationId: `c${i % 30}`, startTime: at(i), endTime: at(i + 1) })),
+    ]);
+    const tree = buildTraceTree(wide);
+    assert.equal(depthThatFits(tree, 40), 1, 'root + 30 children fit in 40 rows; their 300 children do not');
+    assert.equal(depthThatFits(tree, 400), 2);
+    assert.equal(depthThatFits(tree, 10), 1, 'at least the first level');
+  });
+});
