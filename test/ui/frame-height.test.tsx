@@ -74,7 +74,7 @@ for (const [columns, rows] of [[40, 15], [80, 24], [120, 40]] as const) {
       });
       await tick(100);
       const afterFirstFrame = stdout.written.length;
-      const keys = ['j', 'j', 'G', 'g', '?', '\x1b', '/', 'tag:x', '\x1b', 'C', '\x1b', '\r', 'e', 'j', 'j', 'G', '\t', 'j', 'j', '\t', 'c', 'o', 'o', 'x', 'P', '/', 'step_1', '\r', 'n', 'n', 'N', '\x1b', 's', '\x1b', 'q'];
+      const keys = ['j', 'j', 'G', 'g', '?', '\x1b', '/', 'tag:x', '\x1b', 'C', '\x1b', '\r', 'e', 'j', 'j', 'G', '\t', 'j', 'j', '\t', 'c', 'o', 'o', 'x', 'P', 'S', 'S', 'z', 'j', 'j', 'z', 'a', 'a', '/', 'step_1', '\t', '\r', 'n', 'n', 'N', 'm', 'm', '\x1b', 's', '\x1b', 'q'];
       for (const key of keys.slice(0, -1)) {
         stdin.write(key);
         await tick(key === '\r' ? 120 : 40);
