@@ -144,6 +144,15 @@ function assertView(screen: Screen, from: number, view: string, columns: number,
   }
 }
 
+/** Until Ink has written nothing for a while: the frame for the last input is on the screen. */
+async function settle(screen: Screen, quietMs = 30) {
+  let length = -1;
+  while (screen.stdout.written.length !== length) {
+    length = screen.stdout.written.length;
+    await tick(quietMs);
+  }
+}
+
 async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -152,7 +161,9 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000) {
   }
 }
 
-const SIZES = [[80, 24], [40, 15], [120, 30]] as const;
+const SIZES = [[80, 24], [40, 15]] as const;
+/** Side by side (≥ 100 columns) too, where width matters most. */
+const WIDE_TOO = new Set(['hostile-csi', 'hostile-osc', 'hostile-wide', 'hostile-bidi', 'hostile-gen-10mb', 'hostile-cycles']);
 
 describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
   let server: TestServer;
@@ -169,22 +180,69 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
     await server.close();
   });
 
+  it('the checks catch a raw escape, a title change, a bell and an over-wide line (control)', async () => {
+    const trace = traces.get('hostile-cycles')!;
+    const leaks: [string, RegExp][] = [
+      ['\x1b]0;pwned\x07', /escape sequence Ink does not write/],
+      ['\x1b[5;7;31m', /planted/],
+      ['\u009b2J', /U\+009b written/],
+      ['\u202Eevil', /U\+202e written/],
+      ['\x07', /U\+0007 written/],
+    ];
+    for (const [leak, expected] of leaks) {
+      const screen = mount(trace, 80, 24);
+      try {
+        await settle(screen);
+        screen.store.getState().actions.applyTraces([summaryFromTrace(trace)]);
+        await settle(screen);
+        const from = screen.stdout.written.length;
+        screen.stdout.write(leak);
+        await settle(screen);
+        assert.throws(() => assertView(screen, from, 'control', 80, 24, /^TIME/), expected, JSON.stringify(leak));
+      } finally {
+        screen.unmount();
+      }
+    }
+    const screen = mount(trace, 40, 15);
+    try {
+      await settle(screen);
+      const from = screen.stdout.written.length;
+      screen.stdout.write(`\x1b[5;1H${'x'.repeat(60)}`);
+      await settle(screen);
+      assert.throws(() => assertView(screen, from, 'control', 40, 15, /^TIME/), /wrapped tail|wider/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
+  it('the list shows a score named __proto__', { todo: 'summaryFromTrace (src/api/client.ts) assigns scores into a plain object: latest["__proto__"] = value sets the prototype instead, so the score vanishes from the list' }, async () => {
+    const trace = traces.get('hostile-proto')!;
+    const screen = mount(trace, 200, 10);
+    try {
+      screen.store.getState().actions.applyTraces([summaryFromTrace(trace)]);
+      await settle(screen);
+      assert.match(screenLines(screen)[1]!, /__proto__ polluted/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
   for (const entry of cases) {
     it(`${entry.id}: list, tree and detail stay inert and in the frame (${entry.about.slice(0, 50)}…)`, async () => {
       const trace = traces.get(entry.id)!;
-      for (const [columns, rows] of SIZES) {
+      for (const [columns, rows] of WIDE_TOO.has(entry.id) ? [...SIZES, [120, 30] as const] : SIZES) {
         const at = `${entry.id} at ${columns}×${rows}`;
         const screen = mount(trace, columns, rows);
         const errors: unknown[] = [];
         const onError = (error: unknown) => errors.push(error);
         process.on('uncaughtException', onError);
         try {
-          await tick(60);
+          await settle(screen);
           // The list, with the trace's summary as the live source would deliver it.
           let from = screen.stdout.written.length;
           screen.store.getState().actions.applyTraces([summaryFromTrace(trace)]);
           await waitFor(() => screenLines(screen)[1]!.trim() !== '' && !screenLines(screen)[1]!.includes('waiting'), `${at}: the list row`);
-          await tick();
+          await settle(screen);
           assertView(screen, from, `${at} list`, columns, rows, /^TIME/);
 
           // The trace tree, fully expanded.
@@ -192,7 +250,7 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
           screen.stdin.write('\r');
           await waitFor(() => screen.store.getState().open?.state === 'loaded', `${at}: the trace to load`);
           screen.stdin.write('e');
-          await tick(80);
+          await settle(screen);
           const treeHeader = new RegExp(`${entry.id}|…`);
           assertView(screen, from, `${at} tree`, columns, rows, treeHeader);
           const state = screen.store.getState();
@@ -204,16 +262,16 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
           const target = treeRowsShown.findIndex((row) => (entry.carrier === null ? row === null : row?.id === entry.carrier));
           assert.ok(target >= 0, `${at}: carrier ${entry.carrier} is in the tree`);
           for (let i = 0; i < target; i++) screen.stdin.write('j');
-          await tick(60);
-          assert.equal(screen.store.getState().treeCursor, target);
+          await settle(screen);
           if (columns < 100) screen.stdin.write('\t');
-          await tick(80);
-          assertView(screen, from, `${at} detail`, columns, rows, treeHeader);
+          await settle(screen);
+          assert.equal(screen.store.getState().treeCursor, target);
+          assertView(screen, from, `${at} detail`, columns, rows, treeHeader, target > 0 || columns < 100);
           // The next pages of the detail: the payload itself.
           for (let page = 0; page < 2; page++) {
             from = screen.stdout.written.length;
             screen.store.getState().actions.scrollDetail(rows - 3);
-            await tick(80);
+            await settle(screen);
             // Past the end of a short detail the frame does not change and nothing is written.
             assertView(screen, from, `${at} detail page ${page + 2}`, columns, rows, treeHeader, false);
           }
