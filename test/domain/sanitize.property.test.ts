@@ -147,6 +147,38 @@ describe('sanitizer properties (fast-check)', () => {
     );
   });
 
+  it('formatJson wraps a long string only between graphemes (no split emoji, flag or accent)', () => {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const piece = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('👩‍👩‍👧‍👦', '🏳️‍🌈', '🇯🇵', '👍🏽', 'e\u0301', '東', '한') },
+      { weight: 2, arbitrary: fc.constantFrom('a', 'b', ' ', '-') },
+      { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 80 }).map((parts) => parts.join('')), fc.integer({ min: 8, max: 60 }), (input, width) => {
+        const lines = jsonLinesToPlain(formatJson(input, { width, maxLines: 1_000 }));
+        const whole = JSON.stringify(sanitizeText(input));
+        const boundaries = new Set<number>([whole.length]);
+        for (const { index } of segmenter.segment(whole)) boundaries.add(index);
+        // The first line starts at the string; each continuation line repeats an indent of one space.
+        let offset = 0;
+        lines.forEach((line, index) => {
+          const text = index === 0 ? line : line.replace(/^ /, '');
+          assert.ok(whole.startsWith(text, offset), `line ${index} ${JSON.stringify(line)} is not the next part of ${JSON.stringify(whole)}`);
+          offset += text.length;
+          assert.ok(boundaries.has(offset), `line ${index} ends inside a grapheme: ${JSON.stringify(line)}`);
+          assert.ok(stringWidth(line) <= width);
+        });
+        assert.equal(offset, whole.length);
+      }),
+      RUNS,
+    );
+    // A string past maxStringLength is cut there, never inside a surrogate pair (U+FFFD).
+    const cutText = jsonLinesToPlain(formatJson(`a${'😀'.repeat(1500)}`, { width: 80, maxLines: 100 })).join('');
+    assert.ok(!cutText.includes('\uFFFD'), 'a cut emoji shows as U+FFFD');
+    assert.match(cutText, /😀…" \(\+1,001 chars\)$/);
+  });
+
   it('formatJson lines over hostile keys and values fit the width and are inert', () => {
     const key = fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString'));
     const value = fc.letrec((tie) => ({
