@@ -25,7 +25,7 @@ export async function getCommand(traceId: string | undefined, flags: TuiFlags & 
       // JSON.stringify escapes C0 controls but not DEL, C1, bidi or invisible format characters: escape
       // those too (still valid JSON) — the same set sanitizeText makes visible, tag characters included.
       const json = JSON.stringify(shown, null, 2).replace(/[\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g, (c) =>
-        [...c].map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+        Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
       );
       process.stdout.write(`${json}\n`);
     }
