@@ -26,6 +26,41 @@ import { allCases, seedCorpus, type HostileCase } from '../fixtures/hostile/inde
 const { Terminal } = xterm as unknown as { Terminal: typeof import('@xterm/headless').Terminal };
 const tick = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A Unicode width provider for the headless terminal that agrees with string-width (Ink's
+ * measure) grapheme by grapheme, as a modern terminal does: xterm's default (Unicode 6) gives
+ * most emoji one column, and a terminal that disagrees with Ink on widths garbles any frame.
+ * Packed properties as xterm's UnicodeService: state << 3 | width << 1 | shouldJoin; the state
+ * remembers a ZWJ or an unpaired regional indicator so the next code point joins its cluster.
+ */
+const STATE_ZWJ = 1;
+const STATE_REGIONAL = 2;
+const pack = (state: number, width: number, join: boolean) => ((state & 0xffffff) << 3) | ((width & 3) << 1) | (join ? 1 : 0);
+const widths = new Map<number, 0 | 1 | 2>();
+const stringWidthProvider = {
+  version: 'string-width',
+  wcwidth(codepoint: number): 0 | 1 | 2 {
+    let width = widths.get(codepoint);
+    if (width === undefined) {
+      width = Math.min(2, stringWidth(String.fromCodePoint(codepoint))) as 0 | 1 | 2;
+      widths.set(codepoint, width);
+    }
+    return width;
+  },
+  charProperties(codepoint: number, preceding: number): number {
+    const previousState = preceding >> 3;
+    const previousWidth = (preceding >> 1) & 3;
+    const regional = codepoint >= 0x1f1e6 && codepoint <= 0x1f1ff;
+    const state = codepoint === 0x200d ? STATE_ZWJ : regional && previousState !== STATE_REGIONAL ? STATE_REGIONAL : 0;
+    const modifier = codepoint >= 0x1f3fb && codepoint <= 0x1f3ff;
+    const width = this.wcwidth(codepoint);
+    const joins = preceding !== 0 && previousWidth > 0 && (width === 0 || previousState === STATE_ZWJ || modifier || (regional && previousState === STATE_REGIONAL));
+    // VS16 (emoji presentation) and a flag's second regional indicator widen the cluster to 2.
+    if (joins) return pack(state, codepoint === 0xfe0f || regional ? 2 : previousWidth, true);
+    return pack(state, width, false);
+  },
+};
+
 class TerminalStream extends Writable {
   written = '';
   isTTY = true;
@@ -71,6 +106,8 @@ interface Screen {
 function mount(trace: TraceWithFullDetails, columns: number, rows: number): Screen & { store: ReturnType<typeof createTuiStore> } {
   // A real tty turns \n into \r\n (onlcr); the headless terminal must be told to.
   const terminal = new Terminal({ cols: columns, rows, allowProposedApi: true, scrollback: 1000, convertEol: true });
+  terminal.unicode.register(stringWidthProvider);
+  terminal.unicode.activeVersion = stringWidthProvider.version;
   const events: string[] = [];
   terminal.onTitleChange((title) => events.push(`title ${JSON.stringify(title)}`));
   terminal.onBell(() => events.push('bell'));
@@ -87,7 +124,8 @@ function mount(trace: TraceWithFullDetails, columns: number, rows: number): Scre
   const stdout = new TerminalStream(terminal, columns, rows);
   const stdin = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode(): void; ref(): void; unref(): void };
   Object.assign(stdin, { isTTY: true, setRawMode: () => {}, ref: () => {}, unref: () => {} });
-  const store = createTuiStore({ reader: { getTrace: async () => trace, listTraces: async () => [] }, host: 'http://127.0.0.1:3939' });
+  const reader = { getTrace: async () => trace, listTraces: async () => [], getSessionTraces: async () => [trace] };
+  const store = createTuiStore({ reader, host: 'http://127.0.0.1:3939' });
   const instance = render(<App store={store} />, {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream,
@@ -151,6 +189,12 @@ async function settle(screen: Screen, quietMs = 30) {
     length = screen.stdout.written.length;
     await tick(quietMs);
   }
+}
+
+/** Until Ink has written something since `from`, then until it is quiet. */
+async function redrawn(screen: Screen, from: number, what: string) {
+  await waitFor(() => screen.stdout.written.length > from, what);
+  await settle(screen);
 }
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000) {
@@ -219,11 +263,39 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
     const trace = traces.get('hostile-proto')!;
     const screen = mount(trace, 200, 10);
     try {
-      screen.store.getState().actions.applyTraces([summaryFromTrace(trace)]);
       await settle(screen);
+      const from = screen.stdout.written.length;
+      screen.store.getState().actions.applyTraces([summaryFromTrace(trace)]);
+      await redrawn(screen, from, 'the list row');
       assert.match(screenLines(screen)[1]!, /__proto__ polluted/);
     } finally {
       screen.unmount();
+    }
+  });
+
+  it('sessions list and session replay stay inert and in the frame', async () => {
+    for (const entry of cases.filter((c) => typeof c.trace.sessionId === 'string')) {
+      const trace = traces.get(entry.id)!;
+      for (const [columns, rows] of SIZES) {
+        const at = `${entry.id} at ${columns}×${rows}`;
+        const screen = mount(trace, columns, rows);
+        try {
+          await settle(screen);
+          screen.store.getState().actions.applyTraces([summaryFromTrace(trace)]);
+          await settle(screen);
+          let from = screen.stdout.written.length;
+          screen.stdin.write('C');
+          await redrawn(screen, from, `${at}: the sessions`);
+          assertView(screen, from, `${at} sessions`, columns, rows, /^Sessions \(1\)/);
+          from = screen.stdout.written.length;
+          screen.stdin.write('\r');
+          await waitFor(() => screen.store.getState().session?.state === 'loaded', `${at}: the session`);
+          await settle(screen);
+          assertView(screen, from, `${at} session replay`, columns, rows, /^Session /);
+        } finally {
+          screen.unmount();
+        }
+      }
     }
   });
 
@@ -250,7 +322,8 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
           screen.stdin.write('\r');
           await waitFor(() => screen.store.getState().open?.state === 'loaded', `${at}: the trace to load`);
           screen.stdin.write('e');
-          await settle(screen);
+          await waitFor(() => screen.store.getState().expanded.size > 0, `${at}: expand all`);
+          await redrawn(screen, from, `${at}: the tree`);
           const treeHeader = new RegExp(`${entry.id}|…`);
           assertView(screen, from, `${at} tree`, columns, rows, treeHeader);
           const state = screen.store.getState();
@@ -262,10 +335,13 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
           const target = treeRowsShown.findIndex((row) => (entry.carrier === null ? row === null : row?.id === entry.carrier));
           assert.ok(target >= 0, `${at}: carrier ${entry.carrier} is in the tree`);
           for (let i = 0; i < target; i++) screen.stdin.write('j');
-          await settle(screen);
-          if (columns < 100) screen.stdin.write('\t');
-          await settle(screen);
-          assert.equal(screen.store.getState().treeCursor, target);
+          await waitFor(() => screen.store.getState().treeCursor === target, `${at}: the cursor on the carrier`);
+          if (columns < 100) {
+            screen.stdin.write('\t');
+            await waitFor(() => screen.store.getState().focus === 'detail', `${at}: focus on the detail`);
+          }
+          if (target > 0 || columns < 100) await redrawn(screen, from, `${at}: the detail`);
+          else await settle(screen);
           assertView(screen, from, `${at} detail`, columns, rows, treeHeader, target > 0 || columns < 100);
           // The next pages of the detail: the payload itself.
           for (let page = 0; page < 2; page++) {
