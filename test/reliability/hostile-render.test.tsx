@@ -1,7 +1,10 @@
 // The hostile corpus (test/fixtures/hostile) through the real App: each trace is ingested into
 // a real embedded server, read back with the real client (so invalid UTF-8 arrives as the
-// server decoded it), then shown in the list, the trace tree and the detail pane of the
-// observation that carries the content. The exact bytes Ink writes go to a headless xterm.
+// server decoded it), then shown in the list, the trace tree (fully expanded), the detail pane
+// of the observation that carries the content and its next two pages, and (for traces with a
+// session) the sessions list and the session replay — at 80×24 and 40×15, and side by side at
+// 120×30 for the widest cases. The exact bytes Ink writes go to a headless xterm whose Unicode
+// widths agree with string-width.
 //
 // Per case, size and view: nothing throws; the bytes hold no escape sequence but the cursor,
 // erase, mode and SGR sequences Ink itself emits, no C1, BEL, DEL or bidi/invisible format
