@@ -22,8 +22,11 @@ export async function getCommand(traceId: string | undefined, flags: TuiFlags & 
             observations: trace.observations.map((o) => ({ ...o, input: redactJson(o.input), output: redactJson(o.output), metadata: redactJson(o.metadata) })),
           }
         : trace;
-      // JSON.stringify escapes C0 controls but not DEL, C1 or bidi controls: escape those too (still valid JSON).
-      const json = JSON.stringify(shown, null, 2).replace(/[\u007f-\u009f\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      // JSON.stringify escapes C0 controls but not DEL, C1, bidi or invisible format characters: escape
+      // those too (still valid JSON) — the same set sanitizeText makes visible, tag characters included.
+      const json = JSON.stringify(shown, null, 2).replace(/[\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g, (c) =>
+        Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+      );
       process.stdout.write(`${json}\n`);
     }
     else process.stdout.write(formatTraceText(trace, { width: process.stdout.columns || 120, style: useColour(flags) ? ANSI : PLAIN, redact: flags.redact }));

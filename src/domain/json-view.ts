@@ -34,6 +34,8 @@ export function unwrapJsonString(value: unknown): unknown {
   }
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 class LineBuilder {
   readonly lines: JsonLine[] = [];
   private current: JsonLine = [];
@@ -49,35 +51,32 @@ class LineBuilder {
   }
 
   push(text: string, kind: TokenKind, indent: string): void {
-    // Wrap long tokens across lines, continuing at the same indentation.
-    let rest = text;
-    while (rest.length > 0 && !this.full) {
-      const room = this.width - this.currentWidth;
-      const restWidth = stringWidth(rest);
-      if (restWidth <= room) {
-        this.current.push({ text: rest, kind });
-        this.currentWidth += restWidth;
-        return;
-      }
-      if (room <= 0) {
+    if (this.full || text.length === 0) return;
+    const textWidth = stringWidth(text);
+    if (textWidth <= this.width - this.currentWidth) {
+      this.current.push({ text, kind });
+      this.currentWidth += textWidth;
+      return;
+    }
+    // Wrap a long token across lines, continuing at the same indentation — between graphemes,
+    // so no ZWJ emoji, flag or accented letter is split (code points split them).
+    let piece = '';
+    let pieceWidth = 0;
+    for (const { segment } of graphemes.segment(text)) {
+      const w = stringWidth(segment);
+      if (this.currentWidth + pieceWidth + w > this.width) {
+        if (piece) this.current.push({ text: piece, kind });
         this.newline(indent + ' ');
-        continue;
+        if (this.full) return;
+        piece = '';
+        pieceWidth = 0;
       }
-      let cut = 0;
-      let width = 0;
-      for (const char of rest) {
-        const w = stringWidth(char);
-        if (width + w > room) break;
-        width += w;
-        cut += char.length;
-      }
-      if (cut === 0) {
-        this.newline(indent + ' ');
-        continue;
-      }
-      this.current.push({ text: rest.slice(0, cut), kind });
-      rest = rest.slice(cut);
-      this.newline(indent + ' ');
+      piece += segment;
+      pieceWidth += w;
+    }
+    if (piece) {
+      this.current.push({ text: piece, kind });
+      this.currentWidth += pieceWidth;
     }
   }
 
@@ -112,7 +111,9 @@ export function formatJson(value: unknown, options: JsonViewOptions): JsonLine[]
     else if (typeof item === 'number' || typeof item === 'bigint') out.push(String(item), 'number', indent);
     else {
       const text = String(item);
-      const shown = text.length > maxStringLength ? text.slice(0, maxStringLength) : text;
+      // Never cut a surrogate pair in half (it would show as U+FFFD).
+      const cut = maxStringLength - (/[\uD800-\uDBFF]/.test(text[maxStringLength - 1] ?? '') ? 1 : 0);
+      const shown = text.length > maxStringLength ? text.slice(0, cut) : text;
       out.push(JSON.stringify(sanitizeText(shown)).slice(0, -1) + (text.length > maxStringLength ? '…"' : '"'), 'string', indent);
       if (text.length > maxStringLength) out.push(` (+${numberFormat.format(text.length - maxStringLength)} chars)`, 'fold', indent);
     }

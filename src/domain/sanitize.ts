@@ -81,24 +81,41 @@ export function sanitizeText(s: string, options: SanitizeOptions = {}): string {
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+/** Sanitised text as one screen line: newlines fold to "⏎", carriage returns go. */
+const lineText = (s: string) => sanitizeText(s).replace(/␊/g, '⏎').replace(/␍/g, '');
+
 /**
  * One screen line: sanitised, newlines folded to "⏎", cut to `maxWidth` columns with an
  * ellipsis — by grapheme, so no emoji, combining mark or wide character is split.
  */
 export function sanitizeLine(s: string, maxWidth: number): string {
   if (maxWidth <= 0) return '';
-  const text = sanitizeText(s.length > maxWidth * 4 + 16 ? s.slice(0, maxWidth * 4 + 16) : s).replace(/␊/g, '⏎').replace(/␍/g, '');
-  const truncatedInput = s.length > maxWidth * 4 + 16;
-  if (!truncatedInput && stringWidth(text) <= maxWidth) return text;
-  let width = 0;
-  let out = '';
-  for (const { segment } of segmenter.segment(text)) {
-    const w = stringWidth(segment);
-    if (width + w > maxWidth - 1) break;
-    out += segment;
-    width += w;
+  if (s.length <= maxWidth * 4 + 16) {
+    const text = lineText(s);
+    if (stringWidth(text) <= maxWidth) return text;
   }
-  return `${out}…`;
+  // Cut by the input's graphemes, before the first that does not fit. Sanitising grapheme by
+  // grapheme is the same as sanitising the whole (the segmenter never splits a surrogate pair).
+  // The segmenter copies its whole input, so a 10 MB string is first cut to a prefix far longer
+  // than any line, and that prefix's last grapheme (maybe cut in half) is never shown. (Cutting
+  // at 4 code units a column used to split ZWJ emoji and surrogate pairs, and to cut lines that
+  // fit.)
+  const limit = maxWidth * 64 + 1024;
+  const input = s.length > limit ? s.slice(0, limit) : s;
+  const partial = input.length < s.length;
+  let width = 0;
+  let text = '';
+  let cut = '';
+  for (const { segment, index } of segmenter.segment(input)) {
+    if (partial && index + segment.length >= input.length) break;
+    const piece = lineText(segment);
+    const w = stringWidth(piece);
+    if (width + w > maxWidth) return `${cut}…`;
+    width += w;
+    text += piece;
+    if (width <= maxWidth - 1) cut = text;
+  }
+  return partial ? `${cut}…` : text;
 }
 
 /** Pads or cuts to exactly `width` columns (for table cells). */

@@ -33,7 +33,7 @@ function scoreLines(scores: Score[], redact = false): DetailLine[] {
   const lines: DetailLine[] = [[{ text: 'Scores', kind: 'heading' }]];
   for (const score of scores) {
     const value = score.dataType === 'NUMERIC' ? formatScoreValue(score.value ?? 0) : (score.stringValue ?? String(score.value));
-    const line: DetailLine = [plain(`  ${score.name} `), { text: value, kind: 'number' }, { text: ` (${score.source.toLowerCase()})`, kind: 'fold' }];
+    const line: DetailLine = [plain(`  ${score.name} `), { text: sanitizeText(value), kind: 'number' }, { text: ` (${score.source.toLowerCase()})`, kind: 'fold' }];
     if (score.comment) line.push(plain(` — ${redact ? '‹redacted›' : score.comment}`));
     lines.push(line);
   }
