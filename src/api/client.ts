@@ -84,7 +84,8 @@ export function summaryFromTrace(trace: Trace | TraceWithFullDetails, scores: Sc
       if (observation.level === 'WARNING') warningCount++;
     }
   }
-  const latest: Record<string, number | string | boolean> = {};
+  // No prototype: a score named __proto__ is a score, not a prototype swap.
+  const latest: Record<string, number | string | boolean> = Object.create(null);
   const traceScores = (Array.isArray(trace.scores) && typeof trace.scores[0] === 'object' ? (trace.scores as Score[]) : []).concat(scores);
   for (const score of traceScores) {
     if (score.observationId) continue;

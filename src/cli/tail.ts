@@ -4,11 +4,11 @@ import type { TraceSummary } from '../domain/types.js';
 import { connect } from './connect.js';
 import { filterFromCli, sourceFor, type TuiFlags } from './tui.js';
 import { formatCost, formatLatency, formatLevels, formatScores, formatTime } from '../ui/format.js';
-import { sanitizeLine } from '../domain/sanitize.js';
+import { sanitizeLine, terminalSafeJson } from '../domain/sanitize.js';
 
 /** The stable shape of one `tail --json` line (documented in the README). */
 export function tailJsonLine(trace: TraceSummary): string {
-  return JSON.stringify({
+  return terminalSafeJson(JSON.stringify({
     type: 'trace',
     id: trace.id,
     timestamp: trace.timestamp,
@@ -29,7 +29,7 @@ export function tailJsonLine(trace: TraceSummary): string {
     warningCount: trace.warningCount,
     scores: trace.scores,
     updatedAt: trace.updatedAt,
-  });
+  }));
 }
 
 export function tailTextLine(trace: TraceSummary, width = 160): string {

@@ -126,3 +126,14 @@ export function fitWidth(s: string, width: number, align: 'left' | 'right' = 'le
 }
 
 export { stringWidth };
+
+/**
+ * JSON text safe to print to a terminal, still valid JSON with the same value: JSON.stringify
+ * escapes C0 controls but not DEL, C1, bidi or invisible format characters; these are
+ * escaped too — the same set sanitizeText makes visible, tag characters included.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(/[\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
+}

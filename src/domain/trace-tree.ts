@@ -383,11 +383,22 @@ export function waterfallBar(node: Pick<TreeNode, 'startOffset' | 'endOffset' | 
   return ' '.repeat(from) + (node.group ? '▒' : '█').repeat(to - from) + ' '.repeat(width - to);
 }
 
+/** A duration for a narrow column: <1ms, 340ms, 2.35s, 12.4s, 3m07s → 3m7s, 1h12m, 2d4h, 8000y12d; negative (an end before its start) keeps its sign. */
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '…';
+  if (ms < 0) return `-${formatDuration(-ms)}`;
   if (ms < 1) return '<1ms';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
+  // Each unit is rounded first and carried into the next when it reaches a full one: never "60.0s" or "59m60s".
+  const decimals = ms < 9_995 ? 2 : 1;
+  const seconds = Number((ms / 1000).toFixed(decimals));
+  if (seconds < 60) return `${seconds.toFixed(decimals)}s`;
+  const wholeSeconds = Math.round(ms / 1000);
+  if (wholeSeconds < 3_600) return `${Math.floor(wholeSeconds / 60)}m${wholeSeconds % 60}s`;
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}h${minutes % 60}m`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours < 365 * 24) return `${Math.floor(hours / 24)}d${hours % 24}h`;
+  const days = Math.round(ms / 86_400_000);
+  return `${Math.floor(days / 365)}y${days % 365}d`;
 }

@@ -147,7 +147,7 @@ export function scoreDisplayValue(record: Pick<ScoreRecord, 'dataType' | 'value'
 
 export function traceSummary(stored: StoredTrace, scores: ScoreRecord[], options: { io?: boolean } = {}): TraceSummary {
   const record = stored.record;
-  const latest: Record<string, number | string | boolean> = {};
+  const latest: Record<string, number | string | boolean> = Object.create(null); // a score named __proto__ stays a score
   for (const score of scores) if (!score.observationId) latest[score.name] = scoreDisplayValue(score);
   const summary: TraceSummary = {
     id: record.id,
