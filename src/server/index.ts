@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeAuthChecker, type ServerKeys } from './auth.js';
-import { openDatabase, type Database } from './db.js';
+import { openDatabase, storageFailure, type Database } from './db.js';
 import { HttpError, Query, sendError, sendJson } from './http.js';
 import { Repository } from './repository.js';
 import { StreamHub } from './stream-hub.js';
@@ -123,6 +123,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
         sendError(res, error);
+        return;
+      }
+      const storage = storageFailure(error);
+      if (storage) {
+        // Disk full or read-only: the client learns why (507/503, which SDKs retry), the
+        // operator reads it on stderr, and the transaction was rolled back whole.
+        process.emitWarning(`tracetop serve: ${req.method} ${req.url?.split('?')[0]} not stored: ${String(error)}`);
+        sendError(res, new HttpError(storage.status, storage.status === 507 ? 'Insufficient Storage' : 'Service Unavailable', storage.message));
         return;
       }
       // Never die on input: an unexpected failure is a 500 for this request only.
