@@ -27,8 +27,9 @@ export interface FaultProxy {
    * Switches behaviour for new requests. dropActive (default true) cuts the connections of
    * requests in flight (an open SSE stream, say), so a client meets the new behaviour at once.
    * Hung requests are never dropped by a switch: a hung backend does not let go either.
+   * paths limits the fault to requests whose path matches (the rest pass through).
    */
-  setMode(mode: FaultMode, options?: { dropActive?: boolean }): void;
+  setMode(mode: FaultMode, options?: { dropActive?: boolean; paths?: RegExp }): void;
   /** Requests seen, by path (query stripped) and by what the proxy did. */
   log: { at: number; method: string; path: string; outcome: string }[];
   /** Destroys the sockets of hung requests (what a client-side timeout would do). */
@@ -39,6 +40,7 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   let current: FaultMode = { kind: 'pass' };
+  let only: RegExp | null = null;
   let burstIndex = 0;
   const active = new Set<{ req: IncomingMessage; res: ServerResponse; upstream?: ReturnType<typeof httpRequest> }>();
   const hung = new Set<Socket>();
@@ -74,8 +76,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const mode = current;
       const path = (req.url ?? '/').split('?')[0]!;
+      const mode: FaultMode = only && !only.test(path) ? { kind: 'pass' } : current;
       const record = (outcome: string) => log.push({ at: Date.now(), method: req.method ?? 'GET', path, outcome });
       switch (mode.kind) {
         case 'pass':
@@ -134,6 +136,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     mode: () => current,
     setMode(mode, options = {}) {
       current = mode;
+      only = options.paths ?? null;
       burstIndex = 0;
       if (options.dropActive ?? true) {
         for (const entry of active) {

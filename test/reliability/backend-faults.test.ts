@@ -83,7 +83,7 @@ describe('the TUI against a faulty backend', { skip }, () => {
     label: string,
     mode: FaultMode,
     expectStatus: RegExp,
-    options: { releaseHung?: boolean; faults?: number; settleMs?: number } = {},
+    options: { releaseHung?: boolean; faults?: number; settleMs?: number; recoveryMs?: number } = {},
   ) {
     const started = Date.now();
     proxy.setMode(mode);
@@ -99,7 +99,7 @@ describe('the TUI against a faulty backend', { skip }, () => {
     if (options.releaseHung) proxy.releaseHung();
     const healed = Date.now();
     await server.post('/api/public/ingestion', { batch: ragTrace(`after-${label}`, { name: `after_${label}` }) });
-    const recovered = await tui.waitFor((s) => s.includes(`after_${label}`) && s.includes(`during_${label}`), options.releaseHung === false ? 12_000 : RECOVERY_BOUND_MS);
+    const recovered = await tui.waitFor((s) => s.includes(`after_${label}`) && s.includes(`during_${label}`), options.recoveryMs ?? RECOVERY_BOUND_MS);
     figures.push(`${label}: recovered (new trace on screen) ${Date.now() - healed} ms after pass-through; status: ${statusLine(recovered)}`);
     await tui.waitFor((s) => /● live/.test(statusLine(s)), 10_000);
   }
@@ -133,6 +133,98 @@ describe('the TUI against a faulty backend', { skip }, () => {
   // accepts and never answers wedges the live view for good ("● reconnecting connection lost;
   // resuming" forever) even after the backend is healthy again. Last: it leaves the TUI wedged.
   it('hung backend (accepts, never answers) that never lets go of the hung connection', { todo: 'SseSource has no connect timeout / heartbeat watchdog: a hung stream request never recovers' }, async () => {
-    await faultPhase('hung', { kind: 'hung' }, /● (reconnecting|offline)/, { faults: 1, settleMs: 2_000 });
+    await faultPhase('hung', { kind: 'hung' }, /● (reconnecting|offline)/, { faults: 1, settleMs: 2_000, recoveryMs: 5_000 });
+  });
+});
+
+describe('the TUI starting against a faulty backend', { skip }, () => {
+  let server: TestServer;
+  let proxy: FaultProxy;
+  const home = tempDir();
+  const sessions: TmuxSession[] = [];
+  const figures: string[] = [];
+  const env = () => ({
+    XDG_DATA_HOME: home.path,
+    XDG_STATE_HOME: home.path,
+    XDG_CONFIG_HOME: home.path,
+    LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey,
+    LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey,
+    LANGFUSE_BASE_URL: proxy.url,
+  });
+
+  before(async () => {
+    server = await startTestServer();
+    proxy = await startFaultProxy(server.url);
+    await server.post('/api/public/ingestion', { batch: ragTrace('history-1', { name: 'from_history' }) });
+  });
+
+  after(async () => {
+    for (const session of sessions) session.kill();
+    await proxy?.close();
+    await server?.close();
+    home.remove();
+    if (figures.length) console.log(`start-up figures:\n  ${figures.join('\n  ')}`);
+  });
+
+  it('503 at start: the list shows at once, offline with the reason, keys work, and it connects once the backend answers', async () => {
+    proxy.setMode({ kind: 'status', statuses: [503] });
+    const started = Date.now();
+    const tui = startTmux([], { env: env(), width: 160, height: 30 });
+    sessions.push(tui);
+    const screen = await tui.waitFor((s) => /● offline.*503/.test(statusLine(s)), 15_000);
+    figures.push(`503 at start: first frame with the reason after ${Date.now() - started} ms: ${statusLine(screen)}`);
+    const help = Date.now();
+    tui.keys('?');
+    await tui.waitFor(/tracetop keys/, 5_000);
+    figures.push(`503 at start: ? → help ${Date.now() - help} ms`);
+    assert.ok(Date.now() - help < KEY_BOUND_MS);
+    tui.keys('Escape');
+    proxy.setMode({ kind: 'pass' });
+    const healed = Date.now();
+    await tui.waitFor((s) => s.includes('from_history') && /● live/.test(statusLine(s)), RECOVERY_BOUND_MS);
+    figures.push(`503 at start: live with history ${Date.now() - healed} ms after pass-through`);
+    tui.keys('q');
+    await tui.waitFor(/\[exited 0\]/);
+  });
+
+  it('history reads failing (500) while the stream works: the status bar says so', async () => {
+    proxy.setMode({ kind: 'status', statuses: [500] }, { paths: /^\/api\/public\/stream\/traces/ });
+    const tui = startTmux([], { env: env(), width: 160, height: 30 });
+    sessions.push(tui);
+    const screen = await tui.waitFor((s) => /history: .*500/.test(statusLine(s)), 20_000);
+    figures.push(`history 500: ${statusLine(screen)}`);
+    proxy.setMode({ kind: 'pass' });
+    await server.post('/api/public/ingestion', { batch: ragTrace('fresh-1', { name: 'fresh_after_history_fault' }) });
+    await tui.waitFor(/fresh_after_history_fault/, 10_000);
+    tui.keys('q');
+    await tui.waitFor(/\[exited 0\]/);
+  });
+
+  // Known bug (src/stream/live-source.ts): a failed history load is never retried (only a
+  // stream reset reloads it), so the traces from before the TUI started never show.
+  it('history reads failing at start are retried once they work', { todo: 'SseSource never retries a failed history load' }, async () => {
+    proxy.setMode({ kind: 'status', statuses: [500] }, { paths: /^\/api\/public\/stream\/traces/ });
+    const tui = startTmux([], { env: env(), width: 160, height: 30 });
+    sessions.push(tui);
+    await tui.waitFor((s) => /history: .*500/.test(statusLine(s)), 20_000);
+    proxy.setMode({ kind: 'pass' });
+    await tui.waitFor(/from_history/, 6_000);
+  });
+
+  // Known bug (src/ui/run.tsx awaits the source before the first frame; src/api/http.ts gives a
+  // hung health check 15 s × 4 attempts): a backend that accepts and never answers leaves the
+  // terminal blank and deaf to keys for a minute or more.
+  it('hung at start: a first frame and working keys within a few seconds', { todo: 'first frame waits for client.backend(): 15 s timeout × 4 attempts' }, async () => {
+    proxy.setMode({ kind: 'hung' });
+    const started = Date.now();
+    const tui = startTmux([], { env: env(), width: 160, height: 30 });
+    sessions.push(tui);
+    try {
+      await tui.waitFor(/●/, 5_000);
+      figures.push(`hung at start: first frame after ${Date.now() - started} ms`);
+    } finally {
+      proxy.setMode({ kind: 'pass' });
+      proxy.releaseHung();
+    }
   });
 });

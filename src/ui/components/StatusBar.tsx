@@ -30,7 +30,9 @@ export function StatusBar({ width }: { width: number }) {
   ];
   if (scoring.pending) parts.push({ text: `  ${scoring.pending} score${scoring.pending === 1 ? '' : 's'} pending${scoring.detail ? ` (${scoring.detail})` : ''}`, color: theme.warning });
   if (scoring.failed) parts.push({ text: `  ${scoring.failed} score${scoring.failed === 1 ? '' : 's'} failed`, color: theme.error, bold: true });
-  if (status.detail && status.state !== 'live') parts.push({ text: ` ${status.detail}`, color: STATE_COLOUR[status.state] });
+  // Live has a detail only when something went wrong beside the stream (history failed to
+  // load): show it, in the warning colour, or the list looks empty for no reason.
+  if (status.detail) parts.push({ text: ` ${status.detail}`, color: status.state === 'live' ? theme.warning : STATE_COLOUR[status.state] });
   parts.push({ text: `  ${host}`, color: theme.muted });
   if (filterText) parts.push({ text: `  filter: ${filterText}`, color: theme.accent });
   parts.push({ text: `  ${rate.toFixed(1)}/s` });
