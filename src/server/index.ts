@@ -143,9 +143,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   });
 
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      // Not listening (port taken, say): let go of the database and the hub's timer too.
+      hub.close();
+      db.close();
+      reject(error);
+    });
     server.listen(options.port ?? 3000, options.bind ?? '127.0.0.1', () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       resolve({

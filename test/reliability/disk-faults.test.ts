@@ -286,3 +286,30 @@ describe('score queue: disk full', { skip: needsMount }, () => {
     }
   });
 });
+
+describe('embedded server: clear start-up failures', () => {
+  it('a read-only data directory with no keys configured: names the key file, says how to do without it', { skip: canMount || !isRoot ? false : needsMount }, async () => {
+    const data = canMount ? smallDisk('64k') : tempDir('tracetop-keys-').path;
+    if (canMount) remount(data, 'ro');
+    else chmodSync(data, 0o500);
+    const result = await runCli(['serve', '--port', '0', '--db', ':memory:'], { XDG_DATA_HOME: data, XDG_STATE_HOME: data, XDG_CONFIG_HOME: data, LANGFUSE_PUBLIC_KEY: '', LANGFUSE_SECRET_KEY: '' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^tracetop: cannot keep a generated key pair in .*keys\.json: (the file system is read-only \(EROFS\)|permission denied \(EACCES\)).*set LANGFUSE_PUBLIC_KEY\/LANGFUSE_SECRET_KEY/);
+    assert.doesNotMatch(result.stderr, /ENOENT/);
+    if (!canMount) chmodSync(data, 0o700);
+  });
+
+  it('a port already in use: says so and how to pick another, exit 1', async () => {
+    const home = tempDir();
+    const first = await serve(':memory:', home.path);
+    try {
+      const port = new URL(first.url).port;
+      const result = await runCli(['serve', '--port', port, '--db', ':memory:'], keysEnv(home.path));
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, `tracetop: port ${port} on 127.0.0.1 is already in use (another tracetop serve?): pick another with --port\n`);
+    } finally {
+      await first.cli.stop();
+      home.remove();
+    }
+  });
+});
