@@ -34,6 +34,7 @@ const env = { ...process.env, NO_COLOR: '1', XDG_DATA_HOME: dir, XDG_STATE_HOME:
 // Count every answer the SDKs get: the v3 SDK calls the global fetch and swallows failures.
 const statuses = new Map<number, number>();
 let networkErrors = 0;
+const networkCauses = new Map<string, number>();
 let eventsAccepted = 0;
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
@@ -47,6 +48,9 @@ globalThis.fetch = async (input, init) => {
     return response;
   } catch (error) {
     networkErrors++;
+    const cause = (error as { cause?: { code?: string; name?: string } }).cause;
+    const what = cause?.code ?? cause?.name ?? (error as Error).name ?? 'unknown';
+    networkCauses.set(what, (networkCauses.get(what) ?? 0) + 1);
     throw error;
   }
 };
@@ -162,7 +166,7 @@ sample();
 const fivexx = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0);
 console.log('');
 console.log(`traces sent ${sent.size}, events sent ${eventsSent}, events accepted ${eventsAccepted} (${Math.round(eventsAccepted / ingestSeconds)} ev/s, ${Math.round(sent.size / ingestSeconds)} traces/s over ${ingestSeconds.toFixed(1)}s)`);
-console.log(`HTTP answers to the SDKs: ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')}; 5xx ${fivexx}; network errors ${networkErrors}`);
+console.log(`HTTP answers to the SDKs: ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')}; 5xx ${fivexx}; network errors ${networkErrors}${networkCauses.size ? ` (${[...networkCauses].map(([what, count]) => `${what}×${count}`).join(', ')})` : ''}`);
 tailers.forEach((t, index) => {
   const missed = [...sent].filter((id) => !t.ids.has(id)).length;
   console.log(`tailer ${index + 1}: ${t.lines} lines, ${t.ids.size} distinct traces, missed ${missed}${t.stderr ? `; stderr: ${t.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`);
