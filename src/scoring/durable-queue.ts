@@ -57,6 +57,8 @@ export class ScoreQueueError extends Error {
   constructor(
     message: string,
     readonly code: string | null = null,
+    /** The cause in a few words ("the file system is read-only (EROFS) at /x"), for narrow places. */
+    readonly reason: string = message,
   ) {
     super(message);
     this.name = 'ScoreQueueError';
@@ -81,7 +83,7 @@ export class DurableScoreQueue {
       if (error instanceof ScoreQueueError) throw error;
       // Node's recursive mkdir says ENOENT on a read-only file system: name the real cause.
       const why = unwritableReason(dir) ?? reason(error);
-      throw new ScoreQueueError(`cannot open the score queue ${path}: ${why}`, (error as NodeJS.ErrnoException).code ?? null);
+      throw new ScoreQueueError(`cannot open the score queue ${path}: ${why}`, (error as NodeJS.ErrnoException).code ?? null, why);
     }
   }
 
@@ -168,7 +170,7 @@ export class DurableScoreQueue {
         // Replay skips a torn line and open() cuts it: the entry still does not count.
       }
       const what = entry.op === 'add' ? 'the score was not queued' : `the score's ${entry.op} was not recorded`;
-      throw new ScoreQueueError(`cannot write the score queue ${this.path}: ${reason(error)}; ${what}`, (error as NodeJS.ErrnoException).code ?? null);
+      throw new ScoreQueueError(`cannot write the score queue ${this.path}: ${reason(error)}; ${what}`, (error as NodeJS.ErrnoException).code ?? null, reason(error));
     }
     this.size += line.length;
     this.apply(entry);

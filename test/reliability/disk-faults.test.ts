@@ -14,6 +14,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { runCli, startCli, type Running } from '../helpers/cli.js';
+import { hasTmux, startTmux } from '../helpers/tmux.js';
 import { startTestServer, TEST_KEYS, tempDir } from '../helpers/server.js';
 import { ragTrace } from '../helpers/ingest.js';
 import { DurableScoreQueue } from '../../src/scoring/durable-queue.js';
@@ -233,6 +234,44 @@ describe('score queue: unwritable state directory', () => {
       if (canMount) remount(state, 'rw');
       else chmodSync(join(state, 'tracetop'), 0o700);
     } finally {
+      await server.close();
+      home.remove();
+    }
+  });
+});
+
+describe('score queue: unwritable state directory, in the TUI', () => {
+  const skip = !hasTmux ? 'tmux is not installed' : canMount || !isRoot ? false : needsMount;
+  it('the trace list still opens; scoring says it is off and why, and stores nothing', { skip }, async () => {
+    const server = await startTestServer();
+    const home = tempDir();
+    const state = canMount ? smallDisk('64k') : tempDir('tracetop-state-').path;
+    try {
+      await server.post('/api/public/score-configs', { name: 'groundedness', dataType: 'NUMERIC', minValue: 0, maxValue: 1 });
+      await server.post('/api/public/ingestion', { batch: ragTrace('ro-1', { name: 'readable_trace' }) });
+      if (canMount) remount(state, 'ro');
+      else chmodSync(state, 0o500);
+      const tui = startTmux([], { env: { ...keysEnv(home.path), XDG_STATE_HOME: state, LANGFUSE_BASE_URL: server.url }, width: 160, height: 30 });
+      try {
+        await tui.waitFor(/readable_trace/, 10_000);
+        tui.keys('s');
+        await tui.waitFor(/groundedness/);
+        tui.keys('1');
+        await tui.waitFor(/value:/);
+        tui.keys('-l', '0.5');
+        tui.keys('Enter');
+        await tui.waitFor(/comment/);
+        tui.keys('Enter');
+        await tui.waitFor(/not scored: scoring is off, the score queue cannot be opened: (the file system is read-only|permission denied)/, 5_000);
+        const trace = await server.get('/api/public/traces/ro-1');
+        assert.deepEqual(trace.body.scores, []);
+        tui.keys('q');
+        await tui.waitFor(/\[exited 0\]/);
+      } finally {
+        tui.kill();
+      }
+    } finally {
+      if (!canMount) chmodSync(state, 0o700);
       await server.close();
       home.remove();
     }
