@@ -10,7 +10,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { runCli, startCli, type Running } from '../helpers/cli.js';
@@ -349,6 +349,30 @@ describe('embedded server: clear start-up failures', () => {
     } finally {
       await first.cli.stop();
       home.remove();
+    }
+  });
+});
+
+describe('score queue journal after a torn write', () => {
+  it('open cuts a torn last line, so the next entry is not glued onto it and lost', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'scores.jsonl');
+      const queue = DurableScoreQueue.open(path);
+      queue.enqueue({ id: 'whole', traceId: 't', name: 'a', value: 1, dataType: 'NUMERIC' });
+      queue.close();
+      // A crash (or a full disk) mid-append leaves half a line.
+      const torn = readFileSync(path, 'utf8') + '{"op":"add","score":{"id":"half';
+      writeFileSync(path, torn);
+      const reopened = DurableScoreQueue.open(path);
+      reopened.enqueue({ id: 'next', traceId: 't', name: 'b', value: 1, dataType: 'NUMERIC' });
+      reopened.close();
+      const replayed = DurableScoreQueue.open(path);
+      assert.deepEqual(replayed.pending().map((entry) => entry.score.id), ['whole', 'next']);
+      replayed.close();
+      assert.ok(readFileSync(path, 'utf8').split('\n').filter(Boolean).every((line) => JSON.parse(line)));
+    } finally {
+      dir.remove();
     }
   });
 });
