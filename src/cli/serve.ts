@@ -1,5 +1,7 @@
 // `tracetop serve`: the embedded Langfuse-compatible backend in the foreground.
 
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DEFAULT_PORT, defaultDbPath, keysPath } from '../config/paths.js';
 import { resolveServerKeys } from '../server/keys.js';
 import { startServer, type RunningServer } from '../server/index.js';
@@ -17,24 +19,66 @@ export interface ServeFlags {
   readApi?: string;
 }
 
+const REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+};
+
+/** Why a file cannot be written under dir (from its nearest existing ancestor), else the error's own words. */
+function writeFailure(dir: string, error: unknown): string {
+  let probe = dir;
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  try {
+    accessSync(probe, constants.W_OK);
+  } catch (access) {
+    const code = (access as NodeJS.ErrnoException).code ?? '';
+    return `${REASONS[code] ?? (access as Error).message} (${code}) at ${probe}`;
+  }
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return REASONS[code] ? `${REASONS[code]} (${code})` : (error as Error).message;
+}
+
+/** What a person can do about a listen failure. */
+function listenFailure(error: unknown, bind: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new Error(`port ${port} on ${bind} is already in use (another tracetop serve?): pick another with --port`);
+  if (code === 'EACCES') return new Error(`not allowed to listen on ${bind}:${port} (ports below 1024 need privileges): pick another with --port`);
+  if (code === 'EADDRNOTAVAIL') return new Error(`${bind} is not an address of this machine: check --bind`);
+  return error as Error;
+}
+
 export async function startEmbedded(flags: ServeFlags, log: (line: string) => void): Promise<RunningServer> {
-  const keys = resolveServerKeys({
-    env: process.env,
-    publicKey: flags.publicKey,
-    secretKey: flags.secretKey,
-    keysFile: keysPath(),
-  });
+  let keys: ReturnType<typeof resolveServerKeys>;
+  try {
+    keys = resolveServerKeys({
+      env: process.env,
+      publicKey: flags.publicKey,
+      secretKey: flags.secretKey,
+      keysFile: keysPath(),
+    });
+  } catch (error) {
+    // Only generating a pair writes: say where, and how to do without the file.
+    throw new Error(
+      `cannot keep a generated key pair in ${keysPath()}: ${writeFailure(dirname(keysPath()), error)}; set LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY (or --public-key/--secret-key), or point XDG_DATA_HOME at a writable directory`,
+    );
+  }
   const readApi = (flags.readApi ?? 'both') as ReadApi;
   if (!['both', 'v1', 'v2'].includes(readApi)) throw new Error(`--read-api must be both, v1 or v2 (got ${readApi})`);
   const dbPath = flags.db ?? defaultDbPath();
+  const bind = flags.bind ?? '127.0.0.1';
+  const port = flags.port ?? DEFAULT_PORT;
   const server = await startServer({
     dbPath,
-    bind: flags.bind ?? '127.0.0.1',
-    port: flags.port ?? DEFAULT_PORT,
+    bind,
+    port,
     publicKey: keys.publicKey,
     secretKey: keys.secretKey,
     streamEnabled: flags.stream !== false,
     readApi,
+  }).catch((error: unknown) => {
+    throw listenFailure(error, bind, port);
   });
   log(`tracetop serve: Langfuse-compatible API on ${server.url} (database ${dbPath})`);
   if (keys.source === 'generated') {

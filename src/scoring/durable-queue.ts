@@ -3,7 +3,7 @@
 // client-generated id before anything is sent; the backend upserts by id, so a resend after
 // a crash is harmless.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ScoreBody } from '../domain/ingestion.js';
 
@@ -26,26 +26,89 @@ type JournalEntry =
   | { op: 'drop'; id: string }
   | { op: 'retry'; id: string };
 
+const REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'I/O error',
+};
+
+const reason = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code ? `${REASONS[code] ?? (error as Error).message} (${code})` : error instanceof Error ? error.message : String(error);
+};
+
+/** Why a directory cannot take a file, from its nearest existing ancestor; null if it can. */
+function unwritableReason(dir: string): string | null {
+  let probe = dir;
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  try {
+    accessSync(probe, constants.W_OK);
+    return null;
+  } catch (error) {
+    return `${reason(error)} at ${probe}`;
+  }
+}
+
+/** The journal could not be opened or written: whatever was being recorded was not. */
+export class ScoreQueueError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null = null,
+    /** The cause in a few words ("the file system is read-only (EROFS) at /x"), for narrow places. */
+    readonly reason: string = message,
+  ) {
+    super(message);
+    this.name = 'ScoreQueueError';
+  }
+}
+
 export class DurableScoreQueue {
   private readonly entries = new Map<string, QueuedScore>();
   private fd: number;
+  /** Bytes of whole entries in the journal: where a failed append is cut back to. */
+  private size = 0;
 
   private constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.replay();
-    this.fd = openSync(path, 'a', 0o600);
+    const dir = dirname(path);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.replay();
+      this.fd = openSync(path, 'a', 0o600);
+      this.size = fstatSync(this.fd).size;
+      this.cutTornTail();
+    } catch (error) {
+      if (error instanceof ScoreQueueError) throw error;
+      // Node's recursive mkdir says ENOENT on a read-only file system: name the real cause.
+      const why = unwritableReason(dir) ?? reason(error);
+      throw new ScoreQueueError(`cannot open the score queue ${path}: ${why}`, (error as NodeJS.ErrnoException).code ?? null, why);
+    }
   }
 
   static open(path: string): DurableScoreQueue {
     return new DurableScoreQueue(path);
   }
 
+  /** The bytes after the last newline are a torn write: cut them, or the next entry is glued on. */
+  private cutTornTail(): void {
+    if (this.size === 0) return;
+    const text = readFileSync(this.path);
+    const end = text.lastIndexOf(0x0a) + 1;
+    if (end === text.length) return;
+    ftruncateSync(this.fd, end);
+    fsyncSync(this.fd);
+    this.size = end;
+  }
+
   private replay(): void {
     let text = '';
     try {
       text = readFileSync(this.path, 'utf8');
-    } catch {
-      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
     }
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
@@ -89,9 +152,27 @@ export class DurableScoreQueue {
     }
   }
 
+  /**
+   * Appends one entry. Every byte is written (a full disk can make a write short) and, if
+   * durable, fsync'd before the entry counts; on failure the journal is cut back to the last
+   * whole entry and a ScoreQueueError says why, so nothing half-written is ever replayed.
+   */
   private write(entry: JournalEntry, durable: boolean): void {
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
-    if (durable) fsyncSync(this.fd);
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    try {
+      let offset = 0;
+      while (offset < line.length) offset += writeSync(this.fd, line, offset, line.length - offset);
+      if (durable) fsyncSync(this.fd);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // Replay skips a torn line and open() cuts it: the entry still does not count.
+      }
+      const what = entry.op === 'add' ? 'the score was not queued' : `the score's ${entry.op} was not recorded`;
+      throw new ScoreQueueError(`cannot write the score queue ${this.path}: ${reason(error)}; ${what}`, (error as NodeJS.ErrnoException).code ?? null, reason(error));
+    }
+    this.size += line.length;
     this.apply(entry);
   }
 
@@ -137,16 +218,28 @@ export class DurableScoreQueue {
   /** Rewrites the journal with only what is outstanding (atomically, via rename). */
   compact(): void {
     const temporary = `${this.path}.tmp`;
-    const fd = openSync(temporary, 'w', 0o600);
+    let text = '';
     for (const entry of this.entries.values()) {
-      writeSync(fd, `${JSON.stringify({ op: 'add', score: entry.score, at: entry.queuedAt })}\n`);
-      if (entry.state === 'failed') writeSync(fd, `${JSON.stringify({ op: 'failed', id: entry.score.id, error: entry.error })}\n`);
+      text += `${JSON.stringify({ op: 'add', score: entry.score, at: entry.queuedAt })}\n`;
+      if (entry.state === 'failed') text += `${JSON.stringify({ op: 'failed', id: entry.score.id, error: entry.error })}\n`;
     }
-    fsyncSync(fd);
+    const bytes = Buffer.from(text);
+    const fd = openSync(temporary, 'w', 0o600);
+    try {
+      // Every byte before the rename: a short write on a full disk must not replace the journal.
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fsyncSync(fd);
+    } catch (error) {
+      closeSync(fd);
+      rmSync(temporary, { force: true });
+      throw new ScoreQueueError(`cannot compact the score queue ${this.path}: ${reason(error)}; it is left as it was`, (error as NodeJS.ErrnoException).code ?? null);
+    }
     closeSync(fd);
     closeSync(this.fd);
     renameSync(temporary, this.path);
     this.fd = openSync(this.path, 'a', 0o600);
+    this.size = fstatSync(this.fd).size;
   }
 
   close(): void {

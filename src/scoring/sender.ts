@@ -81,7 +81,12 @@ export class ScoreSender {
     try {
       for (const entry of this.queue.pending()) {
         if (this.stopped) return;
-        this.queue.markAttempt(entry.score.id);
+        try {
+          // Bookkeeping only: a journal that cannot take it must not stop the sending.
+          this.queue.markAttempt(entry.score.id);
+        } catch {
+          // markSent below fails the same way and is retried with backoff.
+        }
         try {
           await this.writer.createScore(entry.score);
           this.queue.markSent(entry.score.id);

@@ -3,7 +3,7 @@
 
 import type { ScoreConfig } from '../domain/types.js';
 import type { ScoreWriter } from '../api/types.js';
-import { DurableScoreQueue, type QueuedScoreBody } from './durable-queue.js';
+import { DurableScoreQueue, ScoreQueueError, type QueuedScoreBody } from './durable-queue.js';
 import { ScoreSender, type SenderStatus } from './sender.js';
 import { buildScore } from './score-input.js';
 
@@ -32,7 +32,15 @@ export function createScoringService(options: {
   queuePath: string;
   /** Scores sent within this session, for undo. */
 }): ScoringService {
-  const queue = DurableScoreQueue.open(options.queuePath);
+  let queue: DurableScoreQueue;
+  try {
+    queue = DurableScoreQueue.open(options.queuePath);
+  } catch (error) {
+    // A read-only or full state dir must not keep the trace list from opening: scoring is
+    // off (every attempt says why), reading works.
+    if (error instanceof ScoreQueueError) return scoringUnavailable(options.writer, error);
+    throw error;
+  }
   const sender = new ScoreSender(queue, options.writer);
   // A previous run's queue is resumed at once.
   sender.start();
@@ -78,5 +86,29 @@ export function createScoringService(options: {
       sender.stop();
       queue.close();
     },
+  };
+}
+
+/** Scoring without a durable queue: nothing can be promised, so nothing is accepted. */
+function scoringUnavailable(writer: ScoreWriter, reason: ScoreQueueError): ScoringService {
+  // The cause first: a status line cuts the end, and the path is the least of it.
+  const detail = `scoring is off, the score queue cannot be opened: ${reason.reason} (${reason.message})`;
+  return {
+    configs: () => writer.listScoreConfigs().then((configs) => configs.filter((config) => !config.isArchived)),
+    submit() {
+      throw new ScoreQueueError(detail, reason.code, reason.reason);
+    },
+    async undo(scoreId) {
+      try {
+        await writer.deleteScore(scoreId);
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    },
+    status: () => ({ pending: 0, failed: 0, detail }),
+    isPending: () => false,
+    failure: () => null,
+    onStatus: () => () => {},
+    close() {},
   };
 }

@@ -3,7 +3,7 @@
 // on an air-gapped bastion with nothing but npm.
 
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const SCHEMA_VERSION = 1;
@@ -114,17 +114,86 @@ CREATE TABLE IF NOT EXISTS changes (
 
 export type Database = DatabaseSync;
 
+const REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** Why a directory cannot take a new file, from its nearest existing ancestor; null if it can. */
+function unwritableReason(dir: string): string | null {
+  let probe = dir;
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  try {
+    accessSync(probe, constants.W_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    return `${REASONS[code] ?? (error as Error).message} (${code || 'unknown'}) at ${probe}`;
+  }
+}
+
+export class DatabaseOpenError extends Error {}
+
 export function openDatabase(path: string): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 5000');
-  db.exec('PRAGMA foreign_keys = OFF');
-  db.exec('PRAGMA cache_size = -65536');
-  db.exec(SCHEMA);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-  return db;
+  if (path === ':memory:') return prepare(new DatabaseSync(path));
+  const dir = dirname(path);
+  const advice = 'pick another file with --db, or fix the directory';
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    // Node's recursive mkdir reports ENOENT on a read-only file system: say what is wrong.
+    const why = unwritableReason(dir) ?? (error as Error).message;
+    throw new DatabaseOpenError(`cannot create the database directory ${dir}: ${why}; ${advice}`);
+  }
+  let db: Database;
+  try {
+    db = new DatabaseSync(path);
+    return prepare(db);
+  } catch (error) {
+    // SQLite's own words ("unable to open database file") name neither the file nor the cause.
+    const why = unwritableReason(dir) ?? (error as Error).message;
+    throw new DatabaseOpenError(`cannot open the database ${path}: ${why}; ${advice}`);
+  }
+}
+
+function prepare(db: Database): Database {
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA foreign_keys = OFF');
+    db.exec('PRAGMA cache_size = -65536');
+    db.exec(SCHEMA);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * A storage failure (disk full, read-only, I/O error) as an HTTP status and a message a person
+ * can act on; null for anything else. node:sqlite errors carry SQLite's primary code in errcode.
+ */
+export function storageFailure(error: unknown): { status: number; message: string } | null {
+  const errcode = (error as { errcode?: unknown })?.errcode;
+  if (typeof errcode !== 'number') return null;
+  switch (errcode & 0xff) {
+    case 13: // SQLITE_FULL
+      return { status: 507, message: 'the database disk is full: nothing from this request was stored; free space and retry' };
+    case 8: // SQLITE_READONLY
+      return { status: 503, message: 'the database is read-only: nothing from this request was stored; check the data directory' };
+    case 10: // SQLITE_IOERR
+      return { status: 503, message: 'the database could not be written (I/O error): nothing from this request was stored' };
+    case 5: // SQLITE_BUSY
+      return { status: 503, message: 'the database is busy: retry' };
+    default:
+      return null;
+  }
 }
 
 /** Runs fn inside one transaction; the SQLite write path is single-threaded, so batches are atomic. */
@@ -135,7 +204,15 @@ export function inTransaction<T>(db: Database, fn: () => T): T {
     db.exec('COMMIT');
     return result;
   } catch (error) {
-    db.exec('ROLLBACK');
+    // On a full disk or an I/O error SQLite may already have rolled the transaction back: a
+    // ROLLBACK then fails with "no transaction is active" and would hide the real reason.
+    if (db.isTransaction) {
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // The original error says more.
+      }
+    }
     throw error;
   }
 }

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeAuthChecker, type ServerKeys } from './auth.js';
-import { openDatabase, type Database } from './db.js';
+import { openDatabase, storageFailure, type Database } from './db.js';
 import { clientErrorResponse, HttpError, Query, sendError, sendJson } from './http.js';
 import { Repository } from './repository.js';
 import { StreamHub } from './stream-hub.js';
@@ -125,6 +125,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         sendError(res, error);
         return;
       }
+      const storage = storageFailure(error);
+      if (storage) {
+        // Disk full or read-only: the client learns why (507/503, which SDKs retry), the
+        // operator reads it on stderr, and the transaction was rolled back whole.
+        process.emitWarning(`tracetop serve: ${req.method} ${req.url?.split('?')[0]} not stored: ${String(error)}`);
+        sendError(res, new HttpError(storage.status, storage.status === 507 ? 'Insufficient Storage' : 'Service Unavailable', storage.message));
+        return;
+      }
       // Never die on input: an unexpected failure is a 500 for this request only.
       process.emitWarning(`tracetop serve: ${req.method} ${req.url?.split('?')[0]} failed: ${String(error)}`);
       sendError(res, new HttpError(500, 'Internal Server Error', 'the server failed to handle this request'));
@@ -140,9 +148,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   });
 
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      // Not listening (port taken, say): let go of the database and the hub's timer too.
+      hub.close();
+      db.close();
+      reject(error);
+    });
     server.listen(options.port ?? 3000, options.bind ?? '127.0.0.1', () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       resolve({

@@ -1,6 +1,6 @@
 // One line: connection state, host, filter, rate, buffer, pause — what an on-call engineer
 // checks first when the list looks wrong.
-import React from 'react';
+import React, { useRef } from 'react';
 import { Text } from 'ink';
 import { newSincePause, tracesPerSecond } from '../../store/store.js';
 import { sanitizeLine, stringWidth } from '../../domain/sanitize.js';
@@ -8,6 +8,14 @@ import { useTui } from '../store-context.js';
 import { theme } from '../theme.js';
 
 const STATE_COLOUR = { live: theme.ok, polling: theme.ok, connecting: theme.warning, reconnecting: theme.warning, offline: theme.error } as const;
+
+/** How long a connection has been down shows from this age on: a hung stream says so. */
+const SHOW_AGE_AFTER_MS = 10_000;
+
+const formatAge = (ms: number): string => {
+  const seconds = Math.floor(ms / 1000);
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+};
 
 export function StatusBar({ width }: { width: number }) {
   const status = useTui((state) => state.status);
@@ -23,14 +31,21 @@ export function StatusBar({ width }: { width: number }) {
   const readOnly = useTui((state) => state.readOnly);
   const redact = useTui((state) => state.redact);
   useTui((state) => state.version);
+  // Since when the connection has been in this state (not the detail, which counts down).
+  const since = useRef({ state: status.state, at: Date.now() });
+  if (since.current.state !== status.state) since.current = { state: status.state, at: Date.now() };
+  const down = status.state === 'connecting' || status.state === 'reconnecting' || status.state === 'offline';
+  const downFor = down ? Date.now() - since.current.at : 0;
   const rate = tracesPerSecond(arrivals);
   const host = status.host.replace(/^https?:\/\//, '');
   const parts: { text: string; color?: string; bold?: boolean }[] = [
-    { text: `● ${status.state}`, color: STATE_COLOUR[status.state], bold: true },
+    { text: `● ${status.state}${downFor >= SHOW_AGE_AFTER_MS ? ` for ${formatAge(downFor)}` : ''}`, color: STATE_COLOUR[status.state], bold: true },
   ];
   if (scoring.pending) parts.push({ text: `  ${scoring.pending} score${scoring.pending === 1 ? '' : 's'} pending${scoring.detail ? ` (${scoring.detail})` : ''}`, color: theme.warning });
   if (scoring.failed) parts.push({ text: `  ${scoring.failed} score${scoring.failed === 1 ? '' : 's'} failed`, color: theme.error, bold: true });
-  if (status.detail && status.state !== 'live') parts.push({ text: ` ${status.detail}`, color: STATE_COLOUR[status.state] });
+  // Live has a detail only when something went wrong beside the stream (history failed to
+  // load): show it, in the warning colour, or the list looks empty for no reason.
+  if (status.detail) parts.push({ text: ` ${status.detail}`, color: status.state === 'live' ? theme.warning : STATE_COLOUR[status.state] });
   parts.push({ text: `  ${host}`, color: theme.muted });
   if (filterText) parts.push({ text: `  filter: ${filterText}`, color: theme.accent });
   parts.push({ text: `  ${rate.toFixed(1)}/s` });
