@@ -198,6 +198,7 @@ export class PollSource extends BaseSource {
   /** Trace id → updatedAt already delivered, to drop what an overlapping poll sees again. */
   private readonly seen = new Map<string, string>();
   private cursorMs: number | null = null;
+  private polls = 0;
   private intervalMs: number;
   private failures = 0;
 
@@ -208,6 +209,10 @@ export class PollSource extends BaseSource {
 
   /** Langfuse's OTLP path is asynchronous (seconds to tens of seconds): re-read that far back. */
   static readonly OVERLAP_MS = 120_000;
+  /** Every how many polls the read reaches OVERLAP_MS back (the others read from the cursor). */
+  static readonly SWEEP_EVERY = 5;
+  /** A poll reads at most this many traces (50 pages of the v1 list); the next continues. */
+  static readonly MAX_TRACES_PER_POLL = 5_000;
   private static readonly SEEN_LIMIT = 50_000;
 
   start(): void {
@@ -235,19 +240,21 @@ export class PollSource extends BaseSource {
     if (this.stopped) return;
     const started = Date.now();
     try {
-      const from = this.cursorMs === null ? undefined : new Date(this.cursorMs - PollSource.OVERLAP_MS).toISOString();
-      const traces = await this.options.client.listTraces({
-        ...this.options.filter,
-        limit: this.cursorMs === null ? (this.options.historyLimit ?? 100) : 100,
-        fromTimestamp: from ?? this.options.filter?.fromTimestamp,
-      });
-      for (const trace of traces.reverse()) {
-        if (!this.remember(trace)) continue;
-        this.push(trace);
-        const ms = Date.parse(trace.timestamp);
-        if (this.cursorMs === null || ms > this.cursorMs) this.cursorMs = ms;
+      if (this.cursorMs === null) {
+        // The first poll is the history: the newest traces, newest first.
+        const traces = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? 100 });
+        for (const trace of traces.reverse()) this.deliver(trace);
+        this.cursorMs ??= started;
+      } else {
+        // Then everything since the cursor, paged oldest first (a burst of more than a page is
+        // not cut off); every few polls the read reaches OVERLAP_MS back for late arrivals.
+        const sweep = ++this.polls % PollSource.SWEEP_EVERY === 0;
+        const fromMs = sweep ? this.cursorMs - PollSource.OVERLAP_MS : this.cursorMs;
+        const floor = this.options.filter?.fromTimestamp;
+        const from = floor && Date.parse(floor) > fromMs ? floor : new Date(fromMs).toISOString();
+        const page = await this.options.client.pollTraces(this.options.filter ?? {}, from, PollSource.MAX_TRACES_PER_POLL);
+        for (const trace of page.traces) this.deliver(trace);
       }
-      this.cursorMs ??= started;
       this.flush();
       this.failures = 0;
       this.updateStats({ lagMs: Date.now() - started });
@@ -264,6 +271,13 @@ export class PollSource extends BaseSource {
       this.setState(this.failures > 3 ? 'offline' : 'reconnecting', `${describeError(error)}; retrying in ${Math.round(delay / 1000)}s`);
       this.schedule(delay);
     }
+  }
+
+  private deliver(trace: TraceSummary): void {
+    if (!this.remember(trace)) return;
+    this.push(trace);
+    const ms = Date.parse(trace.timestamp);
+    if (this.cursorMs === null || ms > this.cursorMs) this.cursorMs = ms;
   }
 
   protected async shutdown(): Promise<void> {

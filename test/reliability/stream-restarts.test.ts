@@ -1,0 +1,29 @@
+// The reliability issue's fault run, small enough for the suite: the embedded server is killed
+// and restarted 5 times while 1,000 traces are ingested (SDK-like: buffered and retried while
+// it is down) and a LiveSource tails it. Every trace reaches the consumer exactly once — over
+// SSE (resumed by Last-Event-ID) and over polling. Each trace is written by one batch, so any
+// second delivery of an id is a duplicate (see bench/stream-restarts.ts; full size: 20 × 5,000).
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeResult, runStreamRestarts } from '../../bench/stream-restarts.js';
+
+const TRACES = 1_000;
+const RESTARTS = 5;
+
+describe('LiveSource across server restarts (exact counts)', () => {
+  for (const mode of ['sse', 'poll'] as const) {
+    it(`${mode}: ${RESTARTS} restarts during ${TRACES} traces — every trace once`, async () => {
+      const result = await runStreamRestarts({ mode, traces: TRACES, restarts: RESTARTS, settleTimeoutMs: 15_000 });
+      const summary = describeResult(result);
+      assert.equal(result.restarts, RESTARTS, summary);
+      assert.equal(result.sent, TRACES, summary);
+      assert.ok(result.batchRetries > 0, `the producer met a down server: ${summary}`);
+      assert.equal(result.missing, 0, summary);
+      assert.equal(result.duplicates, 0, summary);
+      assert.equal(result.unexpected, 0, summary);
+      assert.equal(result.received, TRACES, summary);
+      assert.ok(result.resumeMs.length > 0, summary);
+    });
+  }
+});
