@@ -426,6 +426,8 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
       return { traces: traces.map((trace) => summaryFromTrace(trace)), truncated: traces.length >= maxTraces };
     }
     const roots = await this.pagedV2<ObservationV2>('/api/public/v2/observations', this.rootQuery(filtered), maxTraces, 1000);
+    // A trace whose first root starts before the window shows only its later roots here: a
+    // partial summary, recognisable by a start later than the one seen before (PollSource).
     return { traces: this.filterRoots(mergeRoots(roots), filtered).reverse(), truncated: roots.length >= maxTraces };
   }
 

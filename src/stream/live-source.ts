@@ -195,8 +195,8 @@ export class SseSource extends BaseSource {
 
 export class PollSource extends BaseSource {
   private timer: NodeJS.Timeout | null = null;
-  /** Trace id → updatedAt already delivered, to drop what an overlapping poll sees again. */
-  private readonly seen = new Map<string, string>();
+  /** Trace id → version and start already delivered, to drop what an overlapping poll sees again. */
+  private readonly seen = new Map<string, { key: string; startMs: number }>();
   private cursorMs: number | null = null;
   private polls = 0;
   private intervalMs: number;
@@ -226,9 +226,14 @@ export class PollSource extends BaseSource {
 
   private remember(trace: TraceSummary): boolean {
     const key = `${trace.updatedAt}|${trace.latency}|${trace.totalCost}|${trace.observationCount}`;
-    if (this.seen.get(trace.id) === key) return false;
+    const startMs = Date.parse(trace.timestamp);
+    const previous = this.seen.get(trace.id);
+    if (previous?.key === key) return false;
+    // A trace never starts later than it did: a later start is a partial view (on the v2 reads,
+    // a window that cut off the trace's first root observations), not an update.
+    if (previous && startMs > previous.startMs) return false;
     this.seen.delete(trace.id);
-    this.seen.set(trace.id, key);
+    this.seen.set(trace.id, { key, startMs });
     if (this.seen.size > PollSource.SEEN_LIMIT) {
       const oldest = this.seen.keys().next().value;
       if (oldest !== undefined) this.seen.delete(oldest);
