@@ -27,6 +27,9 @@ abstract class BaseSource implements LiveSource {
   private readonly traceListeners = new Set<(traces: TraceSummary[]) => void>();
   private readonly statusListeners = new Set<(status: LiveStatus) => void>();
   private pending = new Map<string, TraceSummary>();
+  /** Trace id → the version (and start) last delivered, oldest first; bounded. */
+  private readonly versions = new Map<string, { key: string; startMs: number; updatedMs: number }>();
+  private static readonly VERSIONS_LIMIT = 50_000;
   private flushTimer: NodeJS.Timeout | null = null;
   protected current: LiveStatus;
   protected stopped = false;
@@ -78,6 +81,43 @@ abstract class BaseSource implements LiveSource {
     for (const listener of this.statusListeners) listener(this.current);
   }
 
+  /**
+   * Whether this version of a trace is new to the consumer. History reloads (a reconnect, a
+   * reset) and overlapping polls see traces again; an unchanged one is not delivered twice.
+   */
+  protected remember(trace: TraceSummary, options: { laterStartIsPartial?: boolean; olderIsStale?: boolean } = {}): boolean {
+    const key = [
+      trace.updatedAt,
+      trace.latency,
+      trace.totalCost,
+      trace.observationCount,
+      trace.totalTokens,
+      trace.errorCount,
+      trace.warningCount,
+      JSON.stringify(trace.scores),
+    ].join('|');
+    const startMs = Date.parse(trace.timestamp);
+    const updatedMs = Date.parse(trace.updatedAt);
+    const previous = this.versions.get(trace.id);
+    if (previous?.key === key) return false;
+    if (options.laterStartIsPartial && previous && startMs > previous.startMs) return false;
+    // A history read that raced the stream may answer with a version the stream already beat.
+    if (options.olderIsStale && previous && updatedMs < previous.updatedMs) return false;
+    this.versions.delete(trace.id);
+    this.versions.set(trace.id, { key, startMs, updatedMs });
+    if (this.versions.size > BaseSource.VERSIONS_LIMIT) {
+      const oldest = this.versions.keys().next().value;
+      if (oldest !== undefined) this.versions.delete(oldest);
+    }
+    return true;
+  }
+
+  /** Forgets what was delivered (another database behind the same host). */
+  protected forgetDelivered(): void {
+    this.versions.clear();
+    this.pending.clear();
+  }
+
   /** Queues a change; a newer change of the same trace replaces the queued one. */
   protected push(trace: TraceSummary): void {
     if (this.options.accept && !this.options.accept(trace)) return;
@@ -105,7 +145,7 @@ abstract class BaseSource implements LiveSource {
     const streams = (await this.options.client.backend()).streams;
     const history = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? (streams ? 1000 : 100) });
     // Oldest first, so the newest ends on top of a list that prepends arrivals.
-    for (const trace of history.reverse()) this.push(trace);
+    for (const trace of history.reverse()) if (this.remember(trace, { olderIsStale: true })) this.push(trace);
     this.flush();
   }
 }
@@ -163,7 +203,7 @@ export class SseSource extends BaseSource {
       this.lastEventId = event.lastEventId;
       const message = JSON.parse(event.data) as { at: string; data: TraceSummary };
       this.updateStats({ lastEventId: event.lastEventId, lagMs: Math.max(0, Date.now() - Date.parse(message.at)) });
-      this.push(message.data);
+      if (this.remember(message.data)) this.push(message.data);
     });
     source.addEventListener('error', (event) => {
       if (this.stopped) return;
@@ -195,8 +235,6 @@ export class SseSource extends BaseSource {
 
 export class PollSource extends BaseSource {
   private timer: NodeJS.Timeout | null = null;
-  /** Trace id → version and start already delivered, to drop what an overlapping poll sees again. */
-  private readonly seen = new Map<string, { key: string; startMs: number }>();
   private cursorMs: number | null = null;
   private polls = 0;
   private intervalMs: number;
@@ -213,7 +251,6 @@ export class PollSource extends BaseSource {
   static readonly SWEEP_EVERY = 5;
   /** A poll reads at most this many traces (50 pages of the v1 list); the next continues. */
   static readonly MAX_TRACES_PER_POLL = 5_000;
-  private static readonly SEEN_LIMIT = 50_000;
 
   start(): void {
     void this.poll();
@@ -222,23 +259,6 @@ export class PollSource extends BaseSource {
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.poll(), delay);
-  }
-
-  private remember(trace: TraceSummary): boolean {
-    const key = `${trace.updatedAt}|${trace.latency}|${trace.totalCost}|${trace.observationCount}`;
-    const startMs = Date.parse(trace.timestamp);
-    const previous = this.seen.get(trace.id);
-    if (previous?.key === key) return false;
-    // A trace never starts later than it did: a later start is a partial view (on the v2 reads,
-    // a window that cut off the trace's first root observations), not an update.
-    if (previous && startMs > previous.startMs) return false;
-    this.seen.delete(trace.id);
-    this.seen.set(trace.id, { key, startMs });
-    if (this.seen.size > PollSource.SEEN_LIMIT) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
-    return true;
   }
 
   private async poll(): Promise<void> {
@@ -279,7 +299,9 @@ export class PollSource extends BaseSource {
   }
 
   private deliver(trace: TraceSummary): void {
-    if (!this.remember(trace)) return;
+    // A trace never starts later than it did: a later start is a partial view (on the v2 reads,
+    // a window that cut off the trace's first root observations), not an update.
+    if (!this.remember(trace, { laterStartIsPartial: true })) return;
     this.push(trace);
     const ms = Date.parse(trace.timestamp);
     if (this.cursorMs === null || ms > this.cursorMs) this.cursorMs = ms;
