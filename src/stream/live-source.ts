@@ -26,10 +26,13 @@ export interface LiveSourceOptions {
 abstract class BaseSource implements LiveSource {
   private readonly traceListeners = new Set<(traces: TraceSummary[]) => void>();
   private readonly statusListeners = new Set<(status: LiveStatus) => void>();
+  private readonly resetListeners = new Set<() => void>();
   private pending = new Map<string, TraceSummary>();
   /** Trace id → the version (and start) last delivered, oldest first; bounded. */
   private readonly versions = new Map<string, { key: string; startMs: number; updatedMs: number }>();
   private static readonly VERSIONS_LIMIT = 50_000;
+  /** Bumped when what was delivered is forgotten: reads started before belong to another database. */
+  private epoch = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   protected current: LiveStatus;
   protected stopped = false;
@@ -61,6 +64,15 @@ abstract class BaseSource implements LiveSource {
   onStatus(listener: (status: LiveStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
+  }
+
+  protected emitReset(): void {
+    for (const listener of this.resetListeners) listener();
   }
 
   status(): LiveStatus {
@@ -116,6 +128,7 @@ abstract class BaseSource implements LiveSource {
   protected forgetDelivered(): void {
     this.versions.clear();
     this.pending.clear();
+    this.epoch++;
   }
 
   /** Queues a change; a newer change of the same trace replaces the queued one. */
@@ -143,7 +156,9 @@ abstract class BaseSource implements LiveSource {
   protected async loadHistory(): Promise<void> {
     // tracetop's server hands out summaries cheaply; a Langfuse list pages by 100.
     const streams = (await this.options.client.backend()).streams;
+    const epoch = this.epoch;
     const history = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? (streams ? 1000 : 100) });
+    if (epoch !== this.epoch) return;
     // Oldest first, so the newest ends on top of a list that prepends arrivals.
     for (const trace of history.reverse()) if (this.remember(trace, { olderIsStale: true })) this.push(trace);
     this.flush();
@@ -155,6 +170,8 @@ const describeError = (error: unknown): string => (error instanceof Error ? erro
 export class SseSource extends BaseSource {
   private source: EventSource | null = null;
   private lastEventId: string | null = null;
+  /** The database the stream's ids belong to (from the hello); ids of another mean nothing. */
+  private databaseId: string | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private historyLoaded = false;
@@ -179,6 +196,8 @@ export class SseSource extends BaseSource {
       // EventSource sends Last-Event-ID itself on its own reconnects; a fresh EventSource
       // (after a failure it gave up on) resumes through the query parameter instead.
       lastEventId: this.lastEventId ?? undefined,
+      // Lets the server reset a resume point that belongs to another database.
+      databaseId: this.lastEventId !== null && this.databaseId !== null ? this.databaseId : undefined,
     });
   }
 
@@ -190,8 +209,26 @@ export class SseSource extends BaseSource {
     });
     this.source = source;
     source.addEventListener('hello', (event) => {
-      const hello = JSON.parse(event.data) as { reset?: boolean };
+      if (source !== this.source) return;
+      const hello = JSON.parse(event.data) as { reset?: boolean; databaseId?: string };
       this.failures = 0;
+      if (hello.databaseId && this.databaseId !== null && hello.databaseId !== this.databaseId) {
+        // Another database behind the same host. A connection that named ours was reset to its
+        // head by the server; one that did not (EventSource's own reconnect of our first URL)
+        // resumed at a point that means nothing here. Either way: forget what was delivered,
+        // reconnect naming the new database, and reload the window.
+        this.databaseId = hello.databaseId;
+        this.lastEventId = hello.reset ? event.lastEventId || null : null;
+        this.historyLoaded = false;
+        this.forgetDelivered();
+        this.emitReset();
+        source.close();
+        this.source = null;
+        this.setState('reconnecting', 'the server has another database; re-syncing');
+        this.connect();
+        return;
+      }
+      this.databaseId = hello.databaseId ?? this.databaseId;
       this.lastEventId = event.lastEventId || this.lastEventId;
       this.setState('live');
       if (!this.historyLoaded || hello.reset) {
@@ -200,13 +237,14 @@ export class SseSource extends BaseSource {
       }
     });
     source.addEventListener('trace', (event) => {
+      if (source !== this.source) return;
       this.lastEventId = event.lastEventId;
       const message = JSON.parse(event.data) as { at: string; data: TraceSummary };
       this.updateStats({ lastEventId: event.lastEventId, lagMs: Math.max(0, Date.now() - Date.parse(message.at)) });
       if (this.remember(message.data)) this.push(message.data);
     });
     source.addEventListener('error', (event) => {
-      if (this.stopped) return;
+      if (this.stopped || source !== this.source) return;
       const code = (event as { code?: number }).code;
       if (source.readyState === EventSource.CLOSED) {
         // EventSource gave up (a non-200 answer such as 401, or a bad content type): retry
@@ -344,6 +382,10 @@ class DeferredSource extends BaseSource {
       inner.onTraces((traces) => {
         for (const trace of traces) this.push(trace);
         this.flush();
+      });
+      inner.onReset?.(() => {
+        this.forgetDelivered();
+        this.emitReset();
       });
       inner.onStatus((status) => {
         this.updateStats(status.stats);
