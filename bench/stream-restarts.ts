@@ -3,6 +3,7 @@
 // exactly once — over SSE (resume by Last-Event-ID) and over polling (a server without the
 // stream, like stock Langfuse).
 //   node --import tsx bench/stream-restarts.ts [--traces 5000] [--restarts 20] [--mode sse|poll|both]
+//     [--kill stop|sigkill] [--retry-ms 100] [--poll-ms 100]
 //
 // "Exactly once": each trace is written by exactly one ingestion batch (one transaction), so
 // it never changes after it first becomes visible. Any second delivery of a trace id to the
@@ -12,13 +13,15 @@
 //
 // The producer behaves like an SDK: traces are created at a steady rate into a buffer, sent
 // in batches over HTTP while the server is up, and retried with backoff while it is down.
-// "Killed" is an in-process stop that drops every open connection (in-flight ingestion
-// included) on the same file-backed SQLite database; the server comes back on the same port.
+// "Killed" is either an in-process stop that drops every open connection (in-flight ingestion
+// included), or (--kill sigkill) SIGKILL of a child process running the server; either way on
+// the same file-backed SQLite database, and the server comes back on the same port.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { LangfuseClient } from '../src/api/client.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
@@ -39,6 +42,11 @@ export interface RestartRunOptions {
   pollIntervalMs?: number;
   /** SSE `retry:` hint. */
   retryMs?: number;
+  /**
+   * 'stop': the server is stopped in-process, every open connection dropped (in-flight
+   * requests included). 'sigkill': the server runs in a child process that is SIGKILLed.
+   */
+  kill?: 'stop' | 'sigkill';
   /** Traces stored before the source starts: its history, which must arrive exactly once too. */
   preexisting?: number;
   /** How long to wait for stragglers after the last batch was accepted. */
@@ -68,6 +76,51 @@ const keys = { publicKey: 'pk-lf-restarts', secretKey: 'sk-lf-restarts' };
 const auth = `Basic ${Buffer.from(`${keys.publicKey}:${keys.secretKey}`).toString('base64')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Backend {
+  url: string;
+  port: number;
+  kill(): Promise<void>;
+}
+
+type ServerSettings = { dbPath: string; streamEnabled: boolean; retryMs: number; heartbeatMs: number };
+
+async function startInProcess(settings: ServerSettings, port: number): Promise<Backend> {
+  const server: RunningServer = await startServer({ ...settings, ...keys, port });
+  return { url: server.url, port: server.port, kill: () => server.close() };
+}
+
+/** The server in a child process (this file with --child), killed with SIGKILL. */
+async function startChild(settings: ServerSettings, port: number): Promise<Backend> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify({ ...settings, port })],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  // Never outlive the run, whatever happens to it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
+  const actualPort = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = /ready (\d+)/.exec(buffered);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server child exited (${code}) before it was ready`)));
+  });
+  return {
+    url: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    kill: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
 function traceEvents(id: string, at: Date) {
   const iso = at.toISOString();
   return [
@@ -77,6 +130,16 @@ function traceEvents(id: string, at: Date) {
 }
 
 export async function runStreamRestarts(options: RestartRunOptions): Promise<RestartRunResult> {
+  const running = { server: null as Backend | null };
+  try {
+    return await run(options, running);
+  } finally {
+    // On failure too: no server (child process) left behind.
+    await running.server?.kill().catch(() => {});
+  }
+}
+
+async function run(options: RestartRunOptions, running: { server: Backend | null }): Promise<RestartRunResult> {
   const tracesPerTick = options.tracesPerTick ?? 5;
   const tickMs = options.tickMs ?? 20;
   const batchTraces = options.batchTraces ?? 50;
@@ -84,14 +147,15 @@ export async function runStreamRestarts(options: RestartRunOptions): Promise<Res
   const log = options.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'tracetop-restarts-'));
   const dbPath = join(dir, 'restarts.db');
-  const serverOptions = {
+  const settings: ServerSettings = {
     dbPath,
-    ...keys,
     streamEnabled: options.mode === 'sse',
     retryMs: options.retryMs ?? 100,
     heartbeatMs: 1_000,
   };
-  let server: RunningServer | null = await startServer({ ...serverOptions, port: 0 });
+  const start = options.kill === 'sigkill' ? startChild : startInProcess;
+  let server: Backend | null = await start(settings, 0);
+  running.server = server;
   const port = server.port;
   const url = server.url;
   const preexisting = options.preexisting ?? 200;
@@ -131,6 +195,9 @@ export async function runStreamRestarts(options: RestartRunOptions): Promise<Res
     }
   });
   for (const id of preIds) ackedEpoch.set(id, 0);
+  if (process.env.RESTARTS_DEBUG) {
+    source.onStatus((status) => log(`    ${Date.now() % 100_000} source ${status.state} ${status.detail ?? ''} last=${status.stats.lastEventId}`));
+  }
   source.start();
   const liveState = options.mode === 'sse' ? 'live' : 'polling';
   for (let waited = 0; source.status().state !== liveState; waited += 20) {
@@ -191,6 +258,7 @@ export async function runStreamRestarts(options: RestartRunOptions): Promise<Res
         backoff = Math.min(200, backoff * 2);
       }
       batchesSent++;
+      if (process.env.RESTARTS_DEBUG && !ackedEpoch.has(batch[0]!.id) && epoch > 0 && ![...ackedEpoch.values()].includes(epoch)) log(`    epoch ${epoch}: first batch accepted after ${Date.now() - restartedAt[epoch]!} ms`);
       for (const trace of batch) ackedEpoch.set(trace.id, epoch);
       buffer.splice(0, batch.length);
       sent += batch.length;
@@ -202,17 +270,27 @@ export async function runStreamRestarts(options: RestartRunOptions): Promise<Res
   const every = Math.floor(options.traces / (options.restarts + 1));
   let restarts = 0;
   while (restarts < options.restarts) {
-    while (created < every * (restarts + 1)) await sleep(2);
-    const running = server!;
+    // Kill once enough traces were created and the consumer resumed after the last restart
+    // (a trace accepted since was delivered), so every restart has its time to resume and a
+    // slow start (a child process) does not turn the run into back-to-back restarts. A source
+    // that never resumes is not waited for beyond 15 s: its traces show up as missing.
+    const resumeDeadline = Date.now() + 15_000;
+    while (created < every * (restarts + 1) || (restarts > 0 && !resumeByEpoch.has(restarts) && sending && Date.now() < resumeDeadline)) {
+      await sleep(2);
+    }
+    const dying = server!;
     server = null;
-    await running.close();
+    running.server = null;
+    await dying.kill();
     await agent.close().catch(() => {});
     agent = new Agent({ keepAliveTimeout: 1_000, connections: 2 });
     await sleep(downMs);
-    server = await startServer({ ...serverOptions, port });
+    server = await start(settings, port);
+    running.server = server;
     restarts++;
     epoch = restarts;
     restartedAt[epoch] = Date.now();
+    if (process.env.RESTARTS_DEBUG) log(`    ${Date.now() % 100_000} listening again`);
     log(`  restart ${restarts}/${options.restarts}: created ${created}, accepted ${sent}, delivered ${deliveries.size}`);
   }
 
@@ -225,7 +303,8 @@ export async function runStreamRestarts(options: RestartRunOptions): Promise<Res
   await source.stop();
   await client.close();
   await agent.close().catch(() => {});
-  await server?.close();
+  await server?.kill();
+  running.server = null;
   rmSync(dir, { recursive: true, force: true });
 
   const sentIds = new Set([...ackedEpoch.keys()]);
@@ -271,7 +350,12 @@ export function describeResult(result: RestartRunResult): string {
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain && process.argv[2] === '--child') {
+  const settings = JSON.parse(process.argv[3]!) as ServerSettings & { port: number };
+  const server = await startServer({ ...settings, ...keys });
+  process.stdout.write(`ready ${server.port}\n`);
+} else if (isMain) {
   const arg = (name: string, fallback: string) => {
     const index = process.argv.indexOf(`--${name}`);
     return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
@@ -279,11 +363,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const traces = Number(arg('traces', '5000'));
   const restarts = Number(arg('restarts', '20'));
   const mode = arg('mode', 'both');
+  const kill = arg('kill', 'stop') as 'stop' | 'sigkill';
+  const retryMs = Number(arg('retry-ms', '100'));
+  const pollIntervalMs = Number(arg('poll-ms', '100'));
   const { machine } = await import('./common.js');
-  console.log(`stream restarts: ${traces} traces, ${restarts} restarts — ${machine()}`);
+  console.log(`stream restarts: ${traces} traces, ${restarts} restarts, kill by ${kill}, SSE retry ${retryMs} ms, poll every ${pollIntervalMs} ms — ${machine()}`);
   let failed = false;
   for (const which of mode === 'both' ? (['sse', 'poll'] as const) : [mode as 'sse' | 'poll']) {
-    const result = await runStreamRestarts({ mode: which, traces, restarts, log: console.log });
+    const result = await runStreamRestarts({ mode: which, traces, restarts, kill, retryMs, pollIntervalMs, log: console.log });
     console.log(describeResult(result));
     if (result.duplicates || result.missing || result.unexpected || result.received !== result.sent) failed = true;
   }

@@ -1,5 +1,6 @@
 // The reliability issue's fault run, small enough for the suite: the embedded server is killed
-// and restarted 5 times while 1,000 traces are ingested (SDK-like: buffered and retried while
+// (stopped in-process with every connection dropped, or SIGKILLed in a child process) and
+// restarted 5 times while 1,000 traces are ingested (SDK-like: buffered and retried while
 // it is down) and a LiveSource tails it. Every trace reaches the consumer exactly once — over
 // SSE (resumed by Last-Event-ID) and over polling. Each trace is written by one batch, so any
 // second delivery of an id is a duplicate (see bench/stream-restarts.ts; full size: 20 × 5,000).
@@ -12,9 +13,9 @@ const TRACES = 1_000;
 const RESTARTS = 5;
 
 describe('LiveSource across server restarts (exact counts)', () => {
-  for (const mode of ['sse', 'poll'] as const) {
-    it(`${mode}: ${RESTARTS} restarts during ${TRACES} traces (after 200 of history) — every trace once`, async () => {
-      const result = await runStreamRestarts({ mode, traces: TRACES, restarts: RESTARTS, settleTimeoutMs: 15_000 });
+  for (const [mode, kill] of [['sse', 'stop'], ['poll', 'stop'], ['sse', 'sigkill'], ['poll', 'sigkill']] as const) {
+    it(`${mode}, killed by ${kill}: ${RESTARTS} restarts during ${TRACES} traces (after 200 of history) — every trace once`, async () => {
+      const result = await runStreamRestarts({ mode, kill, traces: TRACES, restarts: RESTARTS, settleTimeoutMs: 15_000 });
       const summary = describeResult(result);
       assert.equal(result.restarts, RESTARTS, summary);
       assert.equal(result.sent, TRACES + result.preexisting, summary);
