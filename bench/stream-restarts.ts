@@ -209,8 +209,14 @@ async function run(options: RestartRunOptions, running: { server: Backend | null
   // Producer: a buffer of created-but-unsent traces, filled on a timer whatever the server does.
   const buffer: { id: string; events: unknown[] }[] = [];
   let created = 0;
+  // Restarts are spread evenly: one after every T/(N+1) created traces. The producer never runs
+  // past the next restart's mark before that restart happened (a slow restart, such as a child
+  // process starting, would otherwise leave the last restarts after the end of the traffic).
+  const every = Math.floor(options.traces / (options.restarts + 1));
+  let restarts = 0;
+  const cap = () => (restarts >= options.restarts ? options.traces : Math.min(options.traces, every * (restarts + 1)));
   const producer = setInterval(() => {
-    for (let i = 0; i < tracesPerTick && created < options.traces; i++, created++) {
+    for (let i = 0; i < tracesPerTick && created < cap(); i++, created++) {
       const id = `rt-${options.mode}-${created}`;
       buffer.push({ id, events: traceEvents(id, new Date()) });
     }
@@ -267,8 +273,6 @@ async function run(options: RestartRunOptions, running: { server: Backend | null
   })();
 
   // Restarter: kills the server after every T/(N+1) created traces, keeps it down, restarts it.
-  const every = Math.floor(options.traces / (options.restarts + 1));
-  let restarts = 0;
   while (restarts < options.restarts) {
     // Kill once enough traces were created and the consumer resumed after the last restart
     // (a trace accepted since was delivered), so every restart has its time to resume and a
