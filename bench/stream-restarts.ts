@@ -3,7 +3,7 @@
 // exactly once — over SSE (resume by Last-Event-ID) and over polling (a server without the
 // stream, like stock Langfuse).
 //   node --import tsx bench/stream-restarts.ts [--traces 5000] [--restarts 20] [--mode sse|poll|both]
-//     [--kill stop|sigkill] [--retry-ms 100] [--poll-ms 100]
+//     [--kill stop|sigkill] [--retry-ms 100] [--poll-ms 100] [--down-ms 200]
 //
 // "Exactly once": each trace is written by exactly one ingestion batch (one transaction), so
 // it never changes after it first becomes visible. Any second delivery of a trace id to the
@@ -370,11 +370,12 @@ if (isMain && process.argv[2] === '--child') {
   const kill = arg('kill', 'stop') as 'stop' | 'sigkill';
   const retryMs = Number(arg('retry-ms', '100'));
   const pollIntervalMs = Number(arg('poll-ms', '100'));
+  const downMs = Number(arg('down-ms', '200'));
   const { machine } = await import('./common.js');
-  console.log(`stream restarts: ${traces} traces, ${restarts} restarts, kill by ${kill}, SSE retry ${retryMs} ms, poll every ${pollIntervalMs} ms — ${machine()}`);
+  console.log(`stream restarts: ${traces} traces, ${restarts} restarts, kill by ${kill}, down ${downMs} ms each, SSE retry ${retryMs} ms, poll every ${pollIntervalMs} ms — ${machine()}`);
   let failed = false;
   for (const which of mode === 'both' ? (['sse', 'poll'] as const) : [mode as 'sse' | 'poll']) {
-    const result = await runStreamRestarts({ mode: which, traces, restarts, kill, retryMs, pollIntervalMs, log: console.log });
+    const result = await runStreamRestarts({ mode: which, traces, restarts, kill, retryMs, pollIntervalMs, downMs, log: console.log });
     console.log(describeResult(result));
     if (result.duplicates || result.missing || result.unexpected || result.received !== result.sent) failed = true;
   }

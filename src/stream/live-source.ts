@@ -325,15 +325,29 @@ export class PollSource extends BaseSource {
       this.schedule(this.intervalMs);
     } catch (error) {
       this.failures++;
-      let delay = Math.min(60_000, this.intervalMs * 2 ** Math.min(this.failures, 5));
       if (error instanceof LangfuseApiError && error.kind === 'rate-limited') {
         // Slow down for good: Cloud's legacy read limit can be 15 requests a minute.
         this.intervalMs = Math.min(60_000, Math.max(this.intervalMs * 2, 4_000));
-        delay = Math.max(delay, error.retryAfterMs ?? 0);
       }
+      const delay = PollSource.retryDelay(this.intervalMs, this.failures, error);
       this.setState(this.failures > 3 ? 'offline' : 'reconnecting', `${describeError(error)}; retrying in ${Math.round(delay / 1000)}s`);
       this.schedule(delay);
     }
+  }
+
+  /**
+   * How long to wait after the n-th failure in a row: exponential up to a minute for a server
+   * that answers badly (5xx, 429 with its Retry-After), but a backend that cannot be reached is
+   * tried again at least every max(interval, 5 s) — a refused connection costs it nothing, and
+   * a restarted backend is picked up within seconds instead of up to a minute.
+   */
+  static retryDelay(intervalMs: number, failures: number, error: unknown): number {
+    const exponential = Math.min(60_000, intervalMs * 2 ** Math.min(failures, 5));
+    if (error instanceof LangfuseApiError && error.kind === 'rate-limited') return Math.max(exponential, error.retryAfterMs ?? 0);
+    if (error instanceof LangfuseApiError && (error.kind === 'network' || error.kind === 'timeout')) {
+      return Math.min(exponential, Math.max(intervalMs, 5_000));
+    }
+    return exponential;
   }
 
   private deliver(trace: TraceSummary): void {
