@@ -25,6 +25,18 @@ const PAGES_IN_FLIGHT = 8;
 
 export type ApiGeneration = 'v1' | 'v2';
 
+/**
+ * How many scores or observations a score/level filter reads at most to find its traces
+ * (100 pages of the v1 reads): enough for real filters, bounded against a runaway scan.
+ */
+export const CANDIDATE_LIMIT = 10_000;
+
+/** A poll's answer: traces changed since a timestamp, oldest first; `truncated` when capped. */
+export interface PollPage {
+  traces: TraceSummary[];
+  truncated: boolean;
+}
+
 export interface BackendInfo {
   version: string | null;
   generation: ApiGeneration;
@@ -255,19 +267,44 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     return query.level ? traces.filter((trace) => matchesQuery(trace, { level: query.level })) : traces;
   }
 
-  /** Trace ids with an observation at this level (or worse, for warning). */
+  /** Trace ids with an observation at this level (or worse, for warning), paged to a bound. */
   private async traceIdsAtLevel(level: 'error' | 'warning'): Promise<Set<string>> {
     const { generation } = await this.backend();
     const levels = level === 'error' ? ['ERROR'] : ['ERROR', 'WARNING'];
     const ids = new Set<string>();
     for (const observationLevel of levels) {
-      const page =
+      const observations =
         generation === 'v1'
-          ? await this.get<{ data: { traceId: string | null }[] }>('/api/public/observations', { level: observationLevel, limit: 100 })
-          : await this.get<{ data: { traceId: string | null }[] }>('/api/public/v2/observations', { level: observationLevel, limit: 1000, fields: 'core' });
-      for (const observation of page.data) if (observation.traceId) ids.add(observation.traceId);
+          ? await this.pagedV1<{ traceId: string | null }>('/api/public/observations', { level: observationLevel }, CANDIDATE_LIMIT)
+          : await this.pagedV2<{ traceId: string | null }>('/api/public/v2/observations', { level: observationLevel, fields: 'core' }, CANDIDATE_LIMIT, 1000);
+      for (const observation of observations) if (observation.traceId) ids.add(observation.traceId);
     }
     return ids;
+  }
+
+  /** Every item of a page-numbered list (v1 reads, ≤ 100 a page), up to maxItems. */
+  private async pagedV1<T>(path: string, query: Record<string, QueryValue>, maxItems: number): Promise<T[]> {
+    const items: T[] = [];
+    for (let page = 1; items.length < maxItems; page++) {
+      const limit = Math.min(100, maxItems - items.length);
+      const result = await this.get<{ data: T[]; meta?: { totalPages?: number } }>(path, { ...query, page, limit });
+      items.push(...result.data);
+      if (result.data.length < limit || (result.meta?.totalPages !== undefined && page >= result.meta.totalPages)) break;
+    }
+    return items;
+  }
+
+  /** Every item of a cursor-paged list (v2 observations, v3 scores), up to maxItems. */
+  private async pagedV2<T>(path: string, query: Record<string, QueryValue>, maxItems: number, pageSize: number): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const limit = Math.min(pageSize, maxItems - items.length);
+      const result = await this.get<{ data: T[]; meta?: { cursor?: string | null } }>(path, { ...query, limit, cursor });
+      items.push(...result.data);
+      cursor = result.meta?.cursor ?? undefined;
+    } while (cursor && items.length < maxItems);
+    return items;
   }
 
   /**
@@ -286,7 +323,7 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
       const scores = await this.listScores({
         name: condition.name,
         ...(numeric ? { operator: condition.operator, value: condition.value as number } : {}),
-        limit: 100,
+        limit: CANDIDATE_LIMIT,
       });
       narrow(
         new Set(
@@ -312,10 +349,8 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     return result.sort((a, b) => b.timestamp.localeCompare(a.timestamp));
   }
 
-  private async listTracesUnscored(query: TraceQuery): Promise<TraceSummary[]> {
-    const { generation, streams } = await this.backend();
-    const limit = Math.min(query.limit ?? 50, 100);
-    const filters = {
+  private traceFilters(query: TraceQuery): Record<string, QueryValue> {
+    return {
       userId: query.userId,
       tags: query.tags,
       sessionId: query.sessionId,
@@ -326,6 +361,34 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
       fromTimestamp: query.fromTimestamp,
       toTimestamp: query.toTimestamp,
     };
+  }
+
+  /** The v2 read of root observations standing in for a trace list. */
+  private rootQuery(query: TraceQuery): Record<string, QueryValue> {
+    return {
+      isRootObservation: 'true',
+      fields: 'core,basic,time,usage,metrics,trace_context',
+      userId: query.userId,
+      sessionId: query.sessionId,
+      environment: query.environment,
+      version: query.version,
+      fromStartTime: query.fromTimestamp,
+      toStartTime: query.toTimestamp,
+    };
+  }
+
+  /** What the v2 root-observation read cannot filter server-side. */
+  private filterRoots(traces: TraceSummary[], query: TraceQuery): TraceSummary[] {
+    return traces
+      .filter((trace) => (query.tags ?? []).every((tag) => trace.tags.includes(tag)))
+      .filter((trace) => !query.name || trace.name === query.name)
+      .filter((trace) => !query.release || trace.release === query.release);
+  }
+
+  private async listTracesUnscored(query: TraceQuery): Promise<TraceSummary[]> {
+    const { generation, streams } = await this.backend();
+    const limit = Math.min(query.limit ?? 50, 100);
+    const filters = this.traceFilters(query);
     if (streams) {
       // tracetop's server has full summaries (tokens, levels, scores) in one request.
       const page = await this.get<{ data: TraceSummary[] }>('/api/public/stream/traces', { ...filters, limit: Math.min(query.limit ?? 100, 1000), fields: query.includeIo ? 'io' : undefined });
@@ -340,21 +403,37 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
       });
       return page.data.map((trace) => summaryFromTrace(trace));
     }
-    const page = await this.get<{ data: ObservationV2[] }>('/api/public/v2/observations', {
-      limit,
-      isRootObservation: 'true',
-      fields: 'core,basic,time,usage,metrics,trace_context',
-      userId: query.userId,
-      sessionId: query.sessionId,
-      environment: query.environment,
-      version: query.version,
-      fromStartTime: query.fromTimestamp,
-      toStartTime: query.toTimestamp,
-    });
-    return mergeRoots(page.data)
-      .filter((trace) => (query.tags ?? []).every((tag) => trace.tags.includes(tag)))
-      .filter((trace) => !query.name || trace.name === query.name)
-      .filter((trace) => !query.release || trace.release === query.release);
+    const page = await this.get<{ data: ObservationV2[] }>('/api/public/v2/observations', { ...this.rootQuery(query), limit });
+    return this.filterRoots(mergeRoots(page.data), query);
+  }
+
+  /**
+   * Traces stamped at or after `fromTimestamp`, oldest first, paged up to `maxTraces` — what a
+   * poll reads. On the v1 reads the pages run oldest first, so a capped answer is the oldest
+   * part and the next poll continues from its newest trace; nothing is skipped. The v2 reads
+   * page newest first only: a capped answer there is the newest part (see `truncated`).
+   */
+  async pollTraces(query: TraceQuery, fromTimestamp: string, maxTraces: number): Promise<PollPage> {
+    const { generation, streams } = await this.backend();
+    const filtered: TraceQuery = { ...query, fromTimestamp, limit: undefined };
+    if (query.scores?.length || (query.level && !streams)) {
+      // A score or level filter resolves through candidates; bounded by the same cap.
+      const traces = await this.listTracesByCandidates({ ...filtered, limit: maxTraces });
+      return { traces: traces.reverse(), truncated: traces.length >= maxTraces };
+    }
+    if (streams) {
+      const traces = await this.listTracesUnscored({ ...filtered, limit: Math.min(maxTraces, 1000) });
+      const matching = query.level ? traces.filter((trace) => matchesQuery(trace, { level: query.level })) : traces;
+      return { traces: matching.reverse(), truncated: traces.length >= Math.min(maxTraces, 1000) };
+    }
+    if (generation === 'v1') {
+      const traces = await this.pagedV1<Trace>('/api/public/traces', { ...this.traceFilters(filtered), orderBy: 'timestamp.asc', fields: 'core,metrics,observations' }, maxTraces);
+      return { traces: traces.map((trace) => summaryFromTrace(trace)), truncated: traces.length >= maxTraces };
+    }
+    const roots = await this.pagedV2<ObservationV2>('/api/public/v2/observations', this.rootQuery(filtered), maxTraces, 1000);
+    // A trace whose first root starts before the window shows only its later roots here: a
+    // partial summary, recognisable by a start later than the one seen before (PollSource).
+    return { traces: this.filterRoots(mergeRoots(roots), filtered).reverse(), truncated: roots.length >= maxTraces };
   }
 
   /** One observation; the v2 generation has no lookup by id, so it is found through its trace's pages. */
@@ -505,12 +584,12 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     };
   }
 
-  /** Scores in the v1/v2 read shape, whichever generation answers. */
+  /** Scores in the v1/v2 read shape, whichever generation answers; `limit` is the total, paged (default 100). */
   async listScores(filter: { traceId?: string; name?: string; operator?: string; value?: number; dataType?: string; limit?: number }): Promise<Score[]> {
     const { generation } = await this.backend();
     if (generation === 'v1') {
-      const page = await this.get<Paged<Score>>('/api/public/v2/scores', { ...filter, limit: filter.limit ?? 100 });
-      return page.data;
+      const { limit, ...rest } = filter;
+      return this.pagedV1<Score>('/api/public/v2/scores', rest, limit ?? 100);
     }
     return this.listScoresV3(filter);
   }
@@ -519,7 +598,6 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     const query: Record<string, QueryValue> = {
       traceId: filter.traceId,
       name: filter.name,
-      limit: filter.limit ?? 100,
       fields: 'details,subject,annotation',
     };
     if (filter.operator && filter.value !== undefined) {
@@ -531,8 +609,8 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     } else if (filter.dataType) {
       query.dataType = filter.dataType;
     }
-    const page = await this.get<{ data: Record<string, any>[] }>('/api/public/v3/scores', query);
-    return page.data
+    const data = await this.pagedV2<Record<string, any>>('/api/public/v3/scores', query, filter.limit ?? 100, 100);
+    return data
       .map((score) => {
         const subject = score.subject ?? {};
         const numeric = typeof score.value === 'number' ? score.value : typeof score.value === 'boolean' ? (score.value ? 1 : 0) : null;
@@ -603,8 +681,21 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
   }
 
   async getSessionTraces(sessionId: string): Promise<TraceWithFullDetails[]> {
-    const session = await this.get<{ traces: Trace[] }>(`/api/public/sessions/${encodeURIComponent(sessionId)}`);
-    return Promise.all(session.traces.map((trace) => this.getTrace(trace.id)));
+    const { generation } = await this.backend();
+    let traceIds: string[];
+    if (generation === 'v1') {
+      const session = await this.get<{ traces: Trace[] }>(`/api/public/sessions/${encodeURIComponent(sessionId)}`);
+      traceIds = session.traces.map((trace) => trace.id);
+    } else {
+      // The v2 generation has no /sessions/{id}: a session's traces are the traces of the root
+      // observations carrying its id (one trace may have several roots).
+      const roots = await this.pagedV2<ObservationV2>('/api/public/v2/observations', { sessionId, isRootObservation: 'true', fields: 'core' }, CANDIDATE_LIMIT, 1000);
+      traceIds = [...new Set(roots.map((root) => root.traceId))];
+      if (traceIds.length === 0) {
+        throw new LangfuseApiError('not-found', `session ${sessionId} has no traces on ${this.host}`, this.http.url('/api/public/v2/observations'));
+      }
+    }
+    return Promise.all(traceIds.map((id) => this.getTrace(id)));
   }
 
   async listQueues(): Promise<AnnotationQueue[]> {

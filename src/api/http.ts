@@ -61,8 +61,13 @@ export function backoffDelay(attempt: number, minMs: number, maxMs: number, rand
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/**
+ * The URL of an API path on a host, keeping the host's own path: Langfuse behind a proxy at
+ * https://x/langfuse answers https://x/langfuse/api/public/…
+ */
 export function buildUrl(host: string, path: string, query: Record<string, QueryValue> = {}): string {
-  const url = new URL(path, `${host.replace(/\/+$/, '')}/`);
+  // Relative to the host with a trailing slash: an absolute path would drop the host's prefix.
+  const url = new URL(path.replace(/^\/+/, ''), `${host.replace(/\/+$/, '')}/`);
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null || value === '') continue;
     if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, String(item));

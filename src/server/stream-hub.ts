@@ -3,6 +3,7 @@
 // client tailing live run the same loop: read changes after the cursor, send what matches,
 // advance. Payloads are built once per change and shared between clients.
 
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChangeRow, Repository } from './repository.js';
 import type { TraceRecord } from './ingest/records.js';
@@ -53,16 +54,30 @@ function matches(filter: StreamFilter, trace: TraceRecord | null): boolean {
   return filter.tags.every((tag) => trace.tags.includes(tag));
 }
 
+/**
+ * The database's identity: a random id stored in the database the first time a server opens it.
+ * Change-log seqs mean nothing across databases, so the stream's hello carries it and a client
+ * that resumed against another database (swapped file, restored backup) knows to start over.
+ */
+export function databaseIdentity(repo: Repository): string {
+  repo.db.exec('CREATE TABLE IF NOT EXISTS tracetop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
+  repo.prepare("INSERT OR IGNORE INTO tracetop_meta (key, value) VALUES ('database_id', ?)").run(randomUUID());
+  return String((repo.prepare("SELECT value FROM tracetop_meta WHERE key = 'database_id'").get() as { value: string }).value);
+}
+
 export class StreamHub {
   private readonly clients = new Set<Client>();
   private readonly cache = new Map<string, BuiltEvent>();
   private scheduled = false;
   private readonly heartbeat: NodeJS.Timeout;
+  /** See databaseIdentity. */
+  readonly databaseId: string;
 
   constructor(
     private readonly repo: Repository,
     private readonly options: { version: string; heartbeatMs?: number; retryMs?: number },
   ) {
+    this.databaseId = databaseIdentity(repo);
     this.heartbeat = setInterval(() => {
       for (const client of this.clients) if (!client.closed) client.res.write(': heartbeat\n\n');
     }, options.heartbeatMs ?? 15_000);
@@ -86,12 +101,15 @@ export class StreamHub {
   attach(
     req: IncomingMessage,
     res: ServerResponse,
-    options: { lastEventId: number | null; filter: StreamFilter; kinds: Set<StreamKind>; io: boolean },
+    options: { lastEventId: number | null; databaseId?: string | null; filter: StreamFilter; kinds: Set<StreamKind>; io: boolean },
   ): void {
+    const { databaseId: clientDatabaseId, ...clientOptions } = options;
     const head = this.repo.headSeq();
-    // A resume point past the head means the client saw another database (a reset server):
-    // it must refetch history, so the hello says so and the stream starts at the head.
-    const reset = options.lastEventId !== null && options.lastEventId > head;
+    // A resume point from another database (the client names the one it saw, or its point is
+    // past the head) means nothing here: the client must refetch history, so the hello says so
+    // and the stream starts at the head.
+    const otherDatabase = options.lastEventId !== null && clientDatabaseId != null && clientDatabaseId !== this.databaseId;
+    const reset = options.lastEventId !== null && (options.lastEventId > head || otherDatabase);
     const cursor = options.lastEventId === null || reset ? head : options.lastEventId;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -101,9 +119,9 @@ export class StreamHub {
     });
     res.write(`retry: ${this.options.retryMs ?? 2000}\n\n`);
     res.write(
-      `event: hello\nid: ${cursor}\ndata: ${JSON.stringify({ head, resumedFrom: cursor, reset, version: this.options.version })}\n\n`,
+      `event: hello\nid: ${cursor}\ndata: ${JSON.stringify({ head, resumedFrom: cursor, reset, version: this.options.version, databaseId: this.databaseId })}\n\n`,
     );
-    const client: Client = { res, cursor, ...options, pumping: false, closed: false };
+    const client: Client = { res, cursor, ...clientOptions, pumping: false, closed: false };
     this.clients.add(client);
     const detach = () => {
       client.closed = true;

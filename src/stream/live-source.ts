@@ -26,7 +26,13 @@ export interface LiveSourceOptions {
 abstract class BaseSource implements LiveSource {
   private readonly traceListeners = new Set<(traces: TraceSummary[]) => void>();
   private readonly statusListeners = new Set<(status: LiveStatus) => void>();
+  private readonly resetListeners = new Set<() => void>();
   private pending = new Map<string, TraceSummary>();
+  /** Trace id → the version (and start) last delivered, oldest first; bounded. */
+  private readonly versions = new Map<string, { key: string; startMs: number; updatedMs: number }>();
+  private static readonly VERSIONS_LIMIT = 50_000;
+  /** Bumped when what was delivered is forgotten: reads started before belong to another database. */
+  private epoch = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   protected current: LiveStatus;
   protected stopped = false;
@@ -60,6 +66,15 @@ abstract class BaseSource implements LiveSource {
     return () => this.statusListeners.delete(listener);
   }
 
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
+  }
+
+  protected emitReset(): void {
+    for (const listener of this.resetListeners) listener();
+  }
+
   status(): LiveStatus {
     return this.current;
   }
@@ -76,6 +91,44 @@ abstract class BaseSource implements LiveSource {
 
   private emitStatus(): void {
     for (const listener of this.statusListeners) listener(this.current);
+  }
+
+  /**
+   * Whether this version of a trace is new to the consumer. History reloads (a reconnect, a
+   * reset) and overlapping polls see traces again; an unchanged one is not delivered twice.
+   */
+  protected remember(trace: TraceSummary, options: { laterStartIsPartial?: boolean; olderIsStale?: boolean } = {}): boolean {
+    const key = [
+      trace.updatedAt,
+      trace.latency,
+      trace.totalCost,
+      trace.observationCount,
+      trace.totalTokens,
+      trace.errorCount,
+      trace.warningCount,
+      JSON.stringify(trace.scores),
+    ].join('|');
+    const startMs = Date.parse(trace.timestamp);
+    const updatedMs = Date.parse(trace.updatedAt);
+    const previous = this.versions.get(trace.id);
+    if (previous?.key === key) return false;
+    if (options.laterStartIsPartial && previous && startMs > previous.startMs) return false;
+    // A history read that raced the stream may answer with a version the stream already beat.
+    if (options.olderIsStale && previous && updatedMs < previous.updatedMs) return false;
+    this.versions.delete(trace.id);
+    this.versions.set(trace.id, { key, startMs, updatedMs });
+    if (this.versions.size > BaseSource.VERSIONS_LIMIT) {
+      const oldest = this.versions.keys().next().value;
+      if (oldest !== undefined) this.versions.delete(oldest);
+    }
+    return true;
+  }
+
+  /** Forgets what was delivered (another database behind the same host). */
+  protected forgetDelivered(): void {
+    this.versions.clear();
+    this.pending.clear();
+    this.epoch++;
   }
 
   /** Queues a change; a newer change of the same trace replaces the queued one. */
@@ -103,9 +156,11 @@ abstract class BaseSource implements LiveSource {
   protected async loadHistory(): Promise<void> {
     // tracetop's server hands out summaries cheaply; a Langfuse list pages by 100.
     const streams = (await this.options.client.backend()).streams;
+    const epoch = this.epoch;
     const history = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? (streams ? 1000 : 100) });
+    if (epoch !== this.epoch) return;
     // Oldest first, so the newest ends on top of a list that prepends arrivals.
-    for (const trace of history.reverse()) this.push(trace);
+    for (const trace of history.reverse()) if (this.remember(trace, { olderIsStale: true })) this.push(trace);
     this.flush();
   }
 }
@@ -115,6 +170,8 @@ const describeError = (error: unknown): string => (error instanceof Error ? erro
 export class SseSource extends BaseSource {
   private source: EventSource | null = null;
   private lastEventId: string | null = null;
+  /** The database the stream's ids belong to (from the hello); ids of another mean nothing. */
+  private databaseId: string | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private historyLoaded = false;
@@ -139,6 +196,8 @@ export class SseSource extends BaseSource {
       // EventSource sends Last-Event-ID itself on its own reconnects; a fresh EventSource
       // (after a failure it gave up on) resumes through the query parameter instead.
       lastEventId: this.lastEventId ?? undefined,
+      // Lets the server reset a resume point that belongs to another database.
+      databaseId: this.lastEventId !== null && this.databaseId !== null ? this.databaseId : undefined,
     });
   }
 
@@ -150,8 +209,26 @@ export class SseSource extends BaseSource {
     });
     this.source = source;
     source.addEventListener('hello', (event) => {
-      const hello = JSON.parse(event.data) as { reset?: boolean };
+      if (source !== this.source) return;
+      const hello = JSON.parse(event.data) as { reset?: boolean; databaseId?: string };
       this.failures = 0;
+      if (hello.databaseId && this.databaseId !== null && hello.databaseId !== this.databaseId) {
+        // Another database behind the same host. A connection that named ours was reset to its
+        // head by the server; one that did not (EventSource's own reconnect of our first URL)
+        // resumed at a point that means nothing here. Either way: forget what was delivered,
+        // reconnect naming the new database, and reload the window.
+        this.databaseId = hello.databaseId;
+        this.lastEventId = hello.reset ? event.lastEventId || null : null;
+        this.historyLoaded = false;
+        this.forgetDelivered();
+        this.emitReset();
+        source.close();
+        this.source = null;
+        this.setState('reconnecting', 'the server has another database; re-syncing');
+        this.connect();
+        return;
+      }
+      this.databaseId = hello.databaseId ?? this.databaseId;
       this.lastEventId = event.lastEventId || this.lastEventId;
       this.setState('live');
       if (!this.historyLoaded || hello.reset) {
@@ -160,13 +237,14 @@ export class SseSource extends BaseSource {
       }
     });
     source.addEventListener('trace', (event) => {
+      if (source !== this.source) return;
       this.lastEventId = event.lastEventId;
       const message = JSON.parse(event.data) as { at: string; data: TraceSummary };
       this.updateStats({ lastEventId: event.lastEventId, lagMs: Math.max(0, Date.now() - Date.parse(message.at)) });
-      this.push(message.data);
+      if (this.remember(message.data)) this.push(message.data);
     });
     source.addEventListener('error', (event) => {
-      if (this.stopped) return;
+      if (this.stopped || source !== this.source) return;
       const code = (event as { code?: number }).code;
       if (source.readyState === EventSource.CLOSED) {
         // EventSource gave up (a non-200 answer such as 401, or a bad content type): retry
@@ -195,9 +273,8 @@ export class SseSource extends BaseSource {
 
 export class PollSource extends BaseSource {
   private timer: NodeJS.Timeout | null = null;
-  /** Trace id → updatedAt already delivered, to drop what an overlapping poll sees again. */
-  private readonly seen = new Map<string, string>();
   private cursorMs: number | null = null;
+  private polls = 0;
   private intervalMs: number;
   private failures = 0;
 
@@ -208,7 +285,10 @@ export class PollSource extends BaseSource {
 
   /** Langfuse's OTLP path is asynchronous (seconds to tens of seconds): re-read that far back. */
   static readonly OVERLAP_MS = 120_000;
-  private static readonly SEEN_LIMIT = 50_000;
+  /** Every how many polls the read reaches OVERLAP_MS back (the others read from the cursor). */
+  static readonly SWEEP_EVERY = 5;
+  /** A poll reads at most this many traces (50 pages of the v1 list); the next continues. */
+  static readonly MAX_TRACES_PER_POLL = 5_000;
 
   start(): void {
     void this.poll();
@@ -219,35 +299,25 @@ export class PollSource extends BaseSource {
     this.timer = setTimeout(() => void this.poll(), delay);
   }
 
-  private remember(trace: TraceSummary): boolean {
-    const key = `${trace.updatedAt}|${trace.latency}|${trace.totalCost}|${trace.observationCount}`;
-    if (this.seen.get(trace.id) === key) return false;
-    this.seen.delete(trace.id);
-    this.seen.set(trace.id, key);
-    if (this.seen.size > PollSource.SEEN_LIMIT) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
-    return true;
-  }
-
   private async poll(): Promise<void> {
     if (this.stopped) return;
     const started = Date.now();
     try {
-      const from = this.cursorMs === null ? undefined : new Date(this.cursorMs - PollSource.OVERLAP_MS).toISOString();
-      const traces = await this.options.client.listTraces({
-        ...this.options.filter,
-        limit: this.cursorMs === null ? (this.options.historyLimit ?? 100) : 100,
-        fromTimestamp: from ?? this.options.filter?.fromTimestamp,
-      });
-      for (const trace of traces.reverse()) {
-        if (!this.remember(trace)) continue;
-        this.push(trace);
-        const ms = Date.parse(trace.timestamp);
-        if (this.cursorMs === null || ms > this.cursorMs) this.cursorMs = ms;
+      if (this.cursorMs === null) {
+        // The first poll is the history: the newest traces, newest first.
+        const traces = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? 100 });
+        for (const trace of traces.reverse()) this.deliver(trace);
+        this.cursorMs ??= started;
+      } else {
+        // Then everything since the cursor, paged oldest first (a burst of more than a page is
+        // not cut off); every few polls the read reaches OVERLAP_MS back for late arrivals.
+        const sweep = ++this.polls % PollSource.SWEEP_EVERY === 0;
+        const fromMs = sweep ? this.cursorMs - PollSource.OVERLAP_MS : this.cursorMs;
+        const floor = this.options.filter?.fromTimestamp;
+        const from = floor && Date.parse(floor) > fromMs ? floor : new Date(fromMs).toISOString();
+        const page = await this.options.client.pollTraces(this.options.filter ?? {}, from, PollSource.MAX_TRACES_PER_POLL);
+        for (const trace of page.traces) this.deliver(trace);
       }
-      this.cursorMs ??= started;
       this.flush();
       this.failures = 0;
       this.updateStats({ lagMs: Date.now() - started });
@@ -255,15 +325,38 @@ export class PollSource extends BaseSource {
       this.schedule(this.intervalMs);
     } catch (error) {
       this.failures++;
-      let delay = Math.min(60_000, this.intervalMs * 2 ** Math.min(this.failures, 5));
       if (error instanceof LangfuseApiError && error.kind === 'rate-limited') {
         // Slow down for good: Cloud's legacy read limit can be 15 requests a minute.
         this.intervalMs = Math.min(60_000, Math.max(this.intervalMs * 2, 4_000));
-        delay = Math.max(delay, error.retryAfterMs ?? 0);
       }
+      const delay = PollSource.retryDelay(this.intervalMs, this.failures, error);
       this.setState(this.failures > 3 ? 'offline' : 'reconnecting', `${describeError(error)}; retrying in ${Math.round(delay / 1000)}s`);
       this.schedule(delay);
     }
+  }
+
+  /**
+   * How long to wait after the n-th failure in a row: exponential up to a minute for a server
+   * that answers badly (5xx, 429 with its Retry-After), but a backend that cannot be reached is
+   * tried again at least every max(interval, 5 s) — a refused connection costs it nothing, and
+   * a restarted backend is picked up within seconds instead of up to a minute.
+   */
+  static retryDelay(intervalMs: number, failures: number, error: unknown): number {
+    const exponential = Math.min(60_000, intervalMs * 2 ** Math.min(failures, 5));
+    if (error instanceof LangfuseApiError && error.kind === 'rate-limited') return Math.max(exponential, error.retryAfterMs ?? 0);
+    if (error instanceof LangfuseApiError && (error.kind === 'network' || error.kind === 'timeout')) {
+      return Math.min(exponential, Math.max(intervalMs, 5_000));
+    }
+    return exponential;
+  }
+
+  private deliver(trace: TraceSummary): void {
+    // A trace never starts later than it did: a later start is a partial view (on the v2 reads,
+    // a window that cut off the trace's first root observations), not an update.
+    if (!this.remember(trace, { laterStartIsPartial: true })) return;
+    this.push(trace);
+    const ms = Date.parse(trace.timestamp);
+    if (this.cursorMs === null || ms > this.cursorMs) this.cursorMs = ms;
   }
 
   protected async shutdown(): Promise<void> {
@@ -303,6 +396,10 @@ class DeferredSource extends BaseSource {
       inner.onTraces((traces) => {
         for (const trace of traces) this.push(trace);
         this.flush();
+      });
+      inner.onReset?.(() => {
+        this.forgetDelivered();
+        this.emitReset();
       });
       inner.onStatus((status) => {
         this.updateStats(status.stats);

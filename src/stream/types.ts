@@ -31,5 +31,11 @@ export interface LiveSource {
   /** Listener receives batches of changed traces, coalesced per trace id, in arrival order. */
   onTraces(listener: (traces: TraceSummary[]) => void): () => void;
   onStatus(listener: (status: LiveStatus) => void): () => void;
+  /**
+   * The backend now serves another database (tracetop's server swapped or restored): what was
+   * delivered before is from that other database. The source re-syncs (the following batch is
+   * the new history); a consumer may drop what it holds. Optional for a consumer to listen to.
+   */
+  onReset?(listener: () => void): () => void;
   status(): LiveStatus;
 }

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { LangfuseClient } from '../../src/api/client.js';
+import { LangfuseApiError } from '../../src/api/http.js';
 import { createLiveSource, PollSource, SseSource } from '../../src/stream/live-source.js';
 import type { TraceSummary } from '../../src/domain/types.js';
 import type { ConnectionState } from '../../src/stream/types.js';
@@ -111,6 +112,17 @@ describe('LiveSource', () => {
     await client.close();
     await server.close();
     dir.remove();
+  });
+
+  it('polling backs off exponentially from a failing server, but retries an unreachable one at least every max(interval, 5 s)', () => {
+    const down = new LangfuseApiError('network', 'cannot reach', 'http://x');
+    const failing = new LangfuseApiError('server', '503', 'http://x', 503);
+    const limited = new LangfuseApiError('rate-limited', '429', 'http://x', 429, 30_000);
+    assert.deepEqual([1, 2, 3, 5, 9].map((n) => PollSource.retryDelay(2_000, n, down)), [4_000, 5_000, 5_000, 5_000, 5_000]);
+    assert.deepEqual([1, 2, 3, 5, 9].map((n) => PollSource.retryDelay(2_000, n, failing)), [4_000, 8_000, 16_000, 60_000, 60_000]);
+    assert.equal(PollSource.retryDelay(10_000, 3, down), 10_000, 'never more often than the interval');
+    assert.equal(PollSource.retryDelay(100, 9, down), 3_200);
+    assert.equal(PollSource.retryDelay(2_000, 1, limited), 30_000, 'Retry-After honoured');
   });
 
   it('coalesces a burst of changes to the same trace', async () => {

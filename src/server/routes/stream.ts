@@ -26,6 +26,8 @@ function openStream(ctx: RouteContext) {
   const fields = query.strings('fields');
   ctx.hub.attach(ctx.req, ctx.res, {
     lastEventId,
+    // The database the client's Last-Event-ID came from (its hello's databaseId), if it knows.
+    databaseId: query.string('databaseId'),
     kinds: new Set((requestedKinds.length ? requestedKinds : KINDS) as StreamKind[]),
     io: fields.includes('io'),
     filter: {
