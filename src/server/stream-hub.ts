@@ -119,7 +119,7 @@ export class StreamHub {
     });
     res.write(`retry: ${this.options.retryMs ?? 2000}\n\n`);
     res.write(
-      `event: hello\nid: ${cursor}\ndata: ${JSON.stringify({ head, resumedFrom: cursor, reset, version: this.options.version, databaseId: this.databaseId })}\n\n`,
+      `event: hello\nid: ${cursor}\ndata: ${JSON.stringify({ head, resumedFrom: cursor, reset, version: this.options.version, databaseId: this.databaseId, heartbeatMs: this.options.heartbeatMs ?? 15_000 })}\n\n`,
     );
     const client: Client = { res, cursor, ...clientOptions, pumping: false, closed: false };
     this.clients.add(client);

@@ -21,7 +21,19 @@ export interface LiveSourceOptions {
   pollIntervalMs?: number;
   historyLimit?: number;
   flushIntervalMs?: number;
+  /**
+   * How long the stream may take to answer, and the least silence that counts as a dead
+   * connection (the server's heartbeats make silence past three of them one). Defaults to
+   * TRACETOP_STREAM_TIMEOUT_MS or 10 s: a backend that accepts and never answers must not
+   * wedge the live view.
+   */
+  streamTimeoutMs?: number;
 }
+
+const streamTimeout = (options: LiveSourceOptions): number => {
+  const fromEnv = Number(process.env.TRACETOP_STREAM_TIMEOUT_MS);
+  return options.streamTimeoutMs ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 10_000);
+};
 
 abstract class BaseSource implements LiveSource {
   private readonly traceListeners = new Set<(traces: TraceSummary[]) => void>();
@@ -175,13 +187,73 @@ export class SseSource extends BaseSource {
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private historyLoaded = false;
+  private historyRetry: NodeJS.Timeout | null = null;
+  private historyFailures = 0;
+  /** The open stream request, to abort when it goes silent; and when it last said anything. */
+  private connection: AbortController | null = null;
+  private lastActivity = 0;
+  private heartbeatMs = 15_000;
+  private watchdog: NodeJS.Timeout | null = null;
 
   start(): void {
     // History and the stream's connection in parallel, so the first screen waits for neither;
     // the first hello reads history again, closing any gap between the two.
-    this.loadHistory().catch((error) => this.setState(this.current.state, `history: ${describeError(error)}`));
+    this.history();
     this.connect();
+    // A connection that stops talking (a proxy that hangs, a cable pulled) is cut and resumed.
+    this.watchdog = setInterval(() => {
+      const idleLimit = Math.max(streamTimeout(this.options), this.heartbeatMs * 3);
+      if (this.connection && Date.now() - this.lastActivity > idleLimit) {
+        this.connection.abort(new Error('stream silent'));
+        this.connection = null;
+        this.setState('reconnecting', `no data for ${Math.round(idleLimit / 1000)}s; reconnecting`);
+      }
+    }, 500);
+    this.watchdog.unref();
   }
+
+  /** Reads the window's history; a failure is said in the status bar and retried with backoff until it works. */
+  private history(): void {
+    if (this.historyRetry) clearTimeout(this.historyRetry);
+    this.historyRetry = null;
+    this.loadHistory().then(
+      () => {
+        this.historyFailures = 0;
+        if (this.current.detail?.startsWith('history:')) this.setState(this.current.state, null);
+      },
+      (error: unknown) => {
+        if (this.stopped) return;
+        const delay = Math.min(30_000, 1_000 * 2 ** Math.min(this.historyFailures++, 5));
+        this.setState(this.current.state, `history: ${describeError(error)}; retrying in ${Math.round(delay / 1000)}s`);
+        this.historyRetry = setTimeout(() => this.history(), delay);
+      },
+    );
+  }
+
+  /** fetch for EventSource: a time limit on the answer, and every byte of the body noted for the watchdog. */
+  private readonly timedFetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+    const controller = new AbortController();
+    init?.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    const timeoutMs = streamTimeout(this.options);
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs);
+    try {
+      const response = await fetch(input, { ...init, signal: controller.signal, headers: { ...(init?.headers as Record<string, string>), authorization: this.options.client.http.authHeader } });
+      this.connection = controller;
+      this.lastActivity = Date.now();
+      if (!response.body) return response;
+      const body = response.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform: (chunk, output) => {
+            this.lastActivity = Date.now();
+            output.enqueue(chunk);
+          },
+        }),
+      );
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   private streamUrl(): string {
     const filter = this.options.filter ?? {};
@@ -203,15 +275,13 @@ export class SseSource extends BaseSource {
 
   private connect(): void {
     if (this.stopped) return;
-    const auth = this.options.client.http.authHeader;
-    const source = new EventSource(this.streamUrl(), {
-      fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: auth } }),
-    });
+    const source = new EventSource(this.streamUrl(), { fetch: this.timedFetch });
     this.source = source;
     source.addEventListener('hello', (event) => {
       if (source !== this.source) return;
-      const hello = JSON.parse(event.data) as { reset?: boolean; databaseId?: string };
+      const hello = JSON.parse(event.data) as { reset?: boolean; databaseId?: string; heartbeatMs?: number };
       this.failures = 0;
+      if (typeof hello.heartbeatMs === 'number' && hello.heartbeatMs > 0) this.heartbeatMs = hello.heartbeatMs;
       if (hello.databaseId && this.databaseId !== null && hello.databaseId !== this.databaseId) {
         // Another database behind the same host. A connection that named ours was reset to its
         // head by the server; one that did not (EventSource's own reconnect of our first URL)
@@ -233,7 +303,7 @@ export class SseSource extends BaseSource {
       this.setState('live');
       if (!this.historyLoaded || hello.reset) {
         this.historyLoaded = true;
-        this.loadHistory().catch((error) => this.setState('live', `history: ${describeError(error)}`));
+        this.history();
       }
     });
     source.addEventListener('trace', (event) => {
@@ -245,6 +315,7 @@ export class SseSource extends BaseSource {
     });
     source.addEventListener('error', (event) => {
       if (this.stopped || source !== this.source) return;
+      this.connection = null;
       const code = (event as { code?: number }).code;
       if (source.readyState === EventSource.CLOSED) {
         // EventSource gave up (a non-200 answer such as 401, or a bad content type): retry
@@ -254,9 +325,11 @@ export class SseSource extends BaseSource {
         const reason =
           code === 401 || code === 403
             ? `${code} from ${this.options.client.host}: check LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY`
-            : code
-              ? `stream answered ${code}`
-              : 'stream closed';
+            : code === 200
+              ? 'the stream answered with something other than an event stream'
+              : code
+                ? `stream answered ${code}`
+                : 'stream closed';
         this.setState(this.failures > 3 ? 'offline' : 'reconnecting', `${reason}; retrying in ${Math.round(delay / 1000)}s`);
         this.retryTimer = setTimeout(() => this.connect(), delay);
       } else {
@@ -267,6 +340,8 @@ export class SseSource extends BaseSource {
 
   protected async shutdown(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.historyRetry) clearTimeout(this.historyRetry);
+    if (this.watchdog) clearInterval(this.watchdog);
     this.source?.close();
   }
 }
@@ -373,12 +448,20 @@ class DeferredSource extends BaseSource {
   private timer: NodeJS.Timeout | null = null;
   private attempts = 0;
 
-  constructor(options: LiveSourceOptions, private readonly firstError: unknown) {
+  /** Either the first attempt failed (firstError), or it is still waiting for an answer (pending). */
+  constructor(options: LiveSourceOptions, private readonly firstError: unknown, private readonly waiting?: Promise<LiveSource>) {
     super(options);
-    this.current = { ...this.current, state: 'offline', detail: describeError(firstError) };
+    this.current = waiting
+      ? { ...this.current, state: 'connecting', detail: `waiting for ${options.client.host} to answer` }
+      : { ...this.current, state: 'offline', detail: describeError(firstError) };
   }
 
   start(): void {
+    if (this.waiting) {
+      this.setState('connecting', `waiting for ${this.options.client.host} to answer`);
+      void this.tryConnect(this.waiting);
+      return;
+    }
     this.setState('offline', `${describeError(this.firstError)}; retrying`);
     this.schedule(500);
   }
@@ -388,9 +471,9 @@ class DeferredSource extends BaseSource {
     this.timer = setTimeout(() => void this.tryConnect(), delay);
   }
 
-  private async tryConnect(): Promise<void> {
+  private async tryConnect(attempt: Promise<LiveSource> = pickSource(this.options)): Promise<void> {
     try {
-      const inner = await pickSource(this.options);
+      const inner = await attempt;
       if (this.stopped) return;
       this.inner = inner;
       inner.onTraces((traces) => {
@@ -428,13 +511,22 @@ async function pickSource(options: LiveSourceOptions): Promise<LiveSource> {
   return backend.streams ? new SseSource(options) : new PollSource({ pollIntervalMs: 5_000, ...options });
 }
 
-/** Picks SSE when the backend streams, polling otherwise; waits for a backend that is down. */
-export async function createLiveSource(options: LiveSourceOptions): Promise<LiveSource> {
-  try {
-    return await pickSource(options);
-  } catch (error) {
-    // Wrong keys will not heal by waiting; anything else (down, timing out) might.
-    if (error instanceof LangfuseApiError && error.kind === 'auth') throw error;
-    return new DeferredSource(options, error);
-  }
+/**
+ * Picks SSE when the backend streams, polling otherwise; waits for a backend that is down.
+ * A backend that does not answer within `waitMs` (1 s) gets a source that keeps waiting in the
+ * background, so the first frame (and every key) never waits on a hung backend.
+ */
+export async function createLiveSource(options: LiveSourceOptions, waitMs = 1_000): Promise<LiveSource> {
+  const picking = pickSource(options);
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    picking.then((source) => ({ source }), (error: unknown) => ({ error })),
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), waitMs))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === null) return new DeferredSource(options, null, picking);
+  if ('source' in outcome) return outcome.source;
+  // Wrong keys will not heal by waiting; anything else (down, timing out) might.
+  if (outcome.error instanceof LangfuseApiError && outcome.error.kind === 'auth') throw outcome.error;
+  return new DeferredSource(options, outcome.error);
 }

@@ -48,6 +48,8 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     };
     source = next;
     next.start();
+    // What the source already knows (offline, waiting for an answer) shows on the first frame.
+    actions.setStatus({ ...next.status() });
   };
 
   const store = createTuiStore({
