@@ -2,7 +2,7 @@
 // critical path (the chain of observations that decided when the trace ended). What depends
 // only on the tree is computed once per tree and cached, so a keystroke does not re-walk it.
 
-import type { TraceTree, TreeNode } from './trace-tree.js';
+import { visibleRows, type TraceTree, type TreeNode } from './trace-tree.js';
 
 export interface SearchOptions {
   /** Search the input and output payloads too (slower: each payload is serialised once per tree). */
@@ -35,20 +35,27 @@ function payloadsOf(tree: TraceTree): Map<string, string> {
   return texts;
 }
 
+/** Each observation's searchable facts, lower-cased once per tree; NUL between fields so no match spans two. */
+const factsOf = cached((tree): (string | null)[] =>
+  tree.orderNodes.map((node) => {
+    if (node.group) return null;
+    const { name, type, model, level, statusMessage } = node.observation;
+    return [name, type, model, level, statusMessage].filter((field) => typeof field === 'string').join('\u0000').toLowerCase();
+  }),
+);
+
 /** Observations whose name, type, model, level or status (and optionally payloads) contain the text, case-insensitively, in tree order. */
 export function searchTree(tree: TraceTree, text: string, options: SearchOptions = {}): string[] {
   const needle = text.trim().toLowerCase();
   if (!needle) return [];
   const payloads = options.payloads ? payloadsOf(tree) : null;
+  const facts = factsOf(tree);
   const found: string[] = [];
-  for (const node of tree.orderNodes) {
-    if (node.group) continue;
-    const observation = node.observation;
-    const hit =
-      [observation.name, observation.type, observation.model, observation.level, observation.statusMessage].some(
-        (field) => typeof field === 'string' && field.toLowerCase().includes(needle),
-      ) || (payloads?.get(node.id)?.includes(needle) ?? false);
-    if (hit) found.push(node.id);
+  for (let i = 0; i < facts.length; i++) {
+    const text = facts[i];
+    if (text === null || text === undefined) continue;
+    const node = tree.orderNodes[i]!;
+    if (text.includes(needle) || (payloads?.get(node.id)?.includes(needle) ?? false)) found.push(node.id);
   }
   return found;
 }
@@ -73,7 +80,7 @@ export function withAncestors(tree: TraceTree, ids: readonly string[]): Set<stri
   return keep;
 }
 
-function cached<T>(compute: (tree: TraceTree) => T): (tree: TraceTree) => T {
+export function cached<T>(compute: (tree: TraceTree) => T): (tree: TraceTree) => T {
   const cache = new WeakMap<TraceTree, T>();
   return (tree) => {
     let value = cache.get(tree);
@@ -99,17 +106,23 @@ export const SLOW_PERCENTILE = 0.95;
 
 /** The trace's 95th-percentile observation duration. */
 export const slowThreshold = cached((tree) => {
-  const durations = tree.orderNodes.filter((node) => !node.group && node.durationMs !== null).map((node) => node.durationMs!);
-  if (durations.length === 0) return SLOW_ABSOLUTE_MS;
-  durations.sort((a, b) => a - b);
-  return durations[Math.min(durations.length - 1, Math.floor(durations.length * SLOW_PERCENTILE))]!;
+  const durations = new Float64Array(tree.orderNodes.length);
+  let count = 0;
+  for (const node of tree.orderNodes) if (!node.group && node.durationMs !== null) durations[count++] = node.durationMs;
+  if (count === 0) return SLOW_ABSOLUTE_MS;
+  // A typed array sorts numerically, natively: no comparator calls for 100,000 durations.
+  const sorted = durations.subarray(0, count).sort();
+  return sorted[Math.min(count - 1, Math.floor(count * SLOW_PERCENTILE))]!;
 });
 
-export const isSlow = (tree: TraceTree, node: TreeNode) =>
-  !node.group && node.durationMs !== null && (node.durationMs >= SLOW_ABSOLUTE_MS || node.durationMs > slowThreshold(tree));
+export const isSlow = (tree: TraceTree, node: TreeNode, threshold = slowThreshold(tree)) =>
+  !node.group && node.durationMs !== null && (node.durationMs >= SLOW_ABSOLUTE_MS || node.durationMs > threshold);
 
 /** Slow observations, in tree order. */
-export const slowIds = cached((tree) => tree.orderNodes.filter((node) => isSlow(tree, node)).map((node) => node.id));
+export const slowIds = cached((tree) => {
+  const threshold = slowThreshold(tree);
+  return tree.orderNodes.filter((node) => isSlow(tree, node, threshold)).map((node) => node.id);
+});
 
 /** Slow observations and their ancestors: what the slow toggle keeps. */
 export const slowPaths = cached((tree) => withAncestors(tree, slowIds(tree)));
@@ -133,3 +146,15 @@ export const criticalPath = cached((tree): string[] => {
   }
   return path;
 });
+
+/**
+ * Computes, ahead of the keys that need them, what the views of a tree use: search facts,
+ * the errors, slow and critical-path sets. Called when the trace view is idle after a load,
+ * so the first `x`, `S`, `P` or `/` on a 100,000-observation trace costs no walk.
+ */
+export function warmNavigation(tree: TraceTree): void {
+  factsOf(tree);
+  criticalPath(tree);
+  // Walking an empty expansion orders each kept set once (visibleRows caches that order).
+  for (const keep of [errorPaths(tree), slowPaths(tree)]) visibleRows(tree, new Set(), keep);
+}

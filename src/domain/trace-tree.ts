@@ -91,6 +91,9 @@ export const TYPE_LABELS: Record<ObservationType, string> = {
   GUARDRAIL: 'guard',
 };
 
+/** Shared by every leaf (most nodes): never mutated. */
+const NO_CHILDREN: string[] = [];
+
 const parseMs = (iso: string | null | undefined): number | null => {
   if (!iso) return null;
   const ms = Date.parse(iso);
@@ -106,51 +109,80 @@ export interface TreeOptions {
 
 export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' | 'timestamp'>, options: TreeOptions = {}): TraceTree {
   const observations = trace.observations ?? [];
-  const byId = new Map<string, Observation>();
-  for (const observation of observations) byId.set(observation.id, observation);
+  // One map from id to position: a repeated id keeps its last version, at its first place.
+  const position = new Map<string, number>();
+  const unique: Observation[] = [];
+  for (const observation of observations) {
+    const at = position.get(observation.id);
+    if (at === undefined) {
+      position.set(observation.id, unique.length);
+      unique.push(observation);
+    } else unique[at] = observation;
+  }
 
+  // Times parsed once, into arrays indexed like `unique` (Date.parse is the build's main cost).
+  const starts = new Float64Array(unique.length);
+  const ends = new Float64Array(unique.length);
   let startMs = Number.POSITIVE_INFINITY;
   let endMs = Number.NEGATIVE_INFINITY;
-  const starts = new Map<string, number | null>();
-  for (const observation of byId.values()) {
-    const start = parseMs(observation.startTime);
-    starts.set(observation.id, start);
+  for (let i = 0; i < unique.length; i++) {
+    const start = parseMs(unique[i]!.startTime);
+    const end = parseMs(unique[i]!.endTime);
+    starts[i] = start ?? Number.NaN;
+    ends[i] = end ?? Number.NaN;
     if (start === null) continue;
     startMs = Math.min(startMs, start);
-    endMs = Math.max(endMs, parseMs(observation.endTime) ?? start);
+    endMs = Math.max(endMs, end ?? start);
   }
   if (!Number.isFinite(startMs)) {
     startMs = parseMs(trace.timestamp) ?? 0;
     endMs = startMs;
   }
 
-  // Who is in a cycle: follow parents from each node; a revisit within one walk is a loop.
-  const inCycle = new Set<string>();
-  const settled = new Set<string>();
-  for (const id of byId.keys()) {
-    const path: string[] = [];
-    const onPath = new Set<string>();
-    let current: string | null = id;
-    while (current !== null && byId.has(current) && !settled.has(current)) {
-      if (onPath.has(current)) {
-        for (const member of path.slice(path.indexOf(current))) inCycle.add(member);
+  // Parents by position (-1: none or not arrived), so the walks below touch no maps.
+  const parentAt = new Int32Array(unique.length);
+  for (let i = 0; i < unique.length; i++) {
+    const parent = unique[i]!.parentObservationId;
+    parentAt[i] = parent === null ? -1 : (position.get(parent) ?? -1);
+  }
+
+  // Who is in a cycle: follow parents from each node; meeting the current walk again is a
+  // loop. One state per node for all walks (1: on the current walk, 2: settled), so each node
+  // is visited once.
+  const inCycle = new Uint8Array(unique.length);
+  const walkState = new Uint8Array(unique.length);
+  const path: number[] = [];
+  for (let i = 0; i < unique.length; i++) {
+    path.length = 0;
+    let current = i;
+    while (current !== -1 && walkState[current] !== 2) {
+      if (walkState[current] === 1) {
+        for (let j = path.indexOf(current); j < path.length; j++) inCycle[path[j]!] = 1;
         break;
       }
-      onPath.add(current);
+      walkState[current] = 1;
       path.push(current);
-      current = byId.get(current)!.parentObservationId;
+      current = parentAt[current]!;
     }
-    for (const member of path) settled.add(member);
+    for (const member of path) walkState[member] = 2;
   }
 
   const nodes = new Map<string, TreeNode>();
-  const sorted = [...byId.values()].sort((a, b) => (starts.get(a.id) ?? 0) - (starts.get(b.id) ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const observation of sorted) {
-    const start = starts.get(observation.id) ?? startMs;
-    const end = parseMs(observation.endTime);
+  const sortKey = (i: number) => (Number.isNaN(starts[i]!) ? 0 : starts[i]!);
+  const order = Array.from(unique.keys()).sort((a, b) => {
+    const byStart = sortKey(a) - sortKey(b);
+    if (byStart !== 0) return byStart;
+    const idA = unique[a]!.id;
+    const idB = unique[b]!.id;
+    return idA < idB ? -1 : idA > idB ? 1 : 0;
+  });
+  for (const i of order) {
+    const observation = unique[i]!;
+    const start = Number.isNaN(starts[i]!) ? startMs : starts[i]!;
+    const end = Number.isNaN(ends[i]!) ? null : ends[i]!;
     const parent = observation.parentObservationId;
-    const cycle = inCycle.has(observation.id);
-    const orphan = !cycle && parent !== null && !byId.has(parent);
+    const cycle = inCycle[i] === 1;
+    const orphan = !cycle && parent !== null && parentAt[i] === -1;
     nodes.set(observation.id, {
       observation,
       id: observation.id,
@@ -178,7 +210,8 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
 
   if (options.autogroup) {
     rootNodes = groupSimilar(rootNodes, null, nodes);
-    for (const node of [...nodes.values()]) if (!node.group && node.childNodes.length >= AUTOGROUP_MIN) node.childNodes = groupSimilar(node.childNodes, node.id, nodes);
+    const parents = [...nodes.values()].filter((node) => !node.group && node.childNodes.length >= AUTOGROUP_MIN);
+    for (const node of parents) node.childNodes = groupSimilar(node.childNodes, node.id, nodes);
   }
 
   // Depth-first with an explicit stack: a 100,000-deep chain must not blow the call stack.
@@ -187,7 +220,7 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     node.depth = depth;
-    node.children = node.childNodes.map((child) => child.id);
+    node.children = node.childNodes.length === 0 ? NO_CHILDREN : node.childNodes.map((child) => child.id);
     node.index = orderNodes.length;
     orderNodes.push(node);
     for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push({ node: node.childNodes[i]!, depth: depth + 1 });
@@ -217,7 +250,7 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
     endMs,
     order: orderNodes.map((node) => node.id),
     orderNodes,
-    observationCount: byId.size,
+    observationCount: unique.length,
     allExpanded,
     autogrouped: options.autogroup ?? false,
   };
@@ -229,16 +262,20 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
  * group as well as a consecutive run). The members keep their order and their subtrees.
  */
 function groupSimilar(siblings: TreeNode[], parentId: string | null, nodes: Map<string, TreeNode>): TreeNode[] {
-  const byKind = new Map<string, TreeNode[]>();
+  // Type, then name: no key string built per sibling.
+  const byKind = new Map<string, Map<string, TreeNode[]>>();
   for (const node of siblings) {
-    const key = `${node.observation.type}\u0000${node.observation.name ?? ''}`;
-    const members = byKind.get(key);
+    let byName = byKind.get(node.observation.type);
+    if (!byName) byKind.set(node.observation.type, (byName = new Map()));
+    const name = node.observation.name ?? '';
+    const members = byName.get(name);
     if (members) members.push(node);
-    else byKind.set(key, [node]);
+    else byName.set(name, [node]);
   }
-  const groupOf = new Map<TreeNode, TreeNode>();
-  for (const [key, members] of byKind) {
+  let grouped = false;
+  for (const [type, byName] of byKind) for (const [name, members] of byName) {
     if (members.length < AUTOGROUP_MIN) continue;
+    const key = `${type}\u0000${name}`;
     const first = members[0]!;
     const id = `${GROUP_PREFIX}${parentId ?? ''}\u0000${key}`;
     let endOffset = first.endOffset;
@@ -269,18 +306,17 @@ function groupSimilar(siblings: TreeNode[], parentId: string | null, nodes: Map<
       group: { name: first.observation.name ?? '', type: first.observation.type, count: members.length, totalDurationMs, open },
     };
     nodes.set(id, group);
-    groupOf.set(first, group);
-    for (const member of members.slice(1)) groupOf.set(member, group);
+    grouped = true;
   }
-  if (groupOf.size === 0) return siblings;
+  if (!grouped) return siblings;
+  // A grouped sibling's parent is now its group: the group takes the first member's place.
   const result: TreeNode[] = [];
-  const placed = new Set<TreeNode>();
+  const placed = new Set<string>();
   for (const node of siblings) {
-    const group = groupOf.get(node);
-    if (!group) result.push(node);
-    else if (!placed.has(group)) {
-      placed.add(group);
-      result.push(group);
+    if (node.parentId === parentId) result.push(node);
+    else if (!placed.has(node.parentId!)) {
+      placed.add(node.parentId!);
+      result.push(nodes.get(node.parentId!)!);
     }
   }
   return result;

@@ -13,7 +13,7 @@ import type { KeyPress } from '../ui/keymap.js';
 import { newPanel, panelKey, quickValue, type ScorePanel } from './score-panel.js';
 import type { ScoreConfig } from '../domain/types.js';
 import { matchesTrace, parseFilter, printFilter, type TraceFilter } from '../domain/filter-language.js';
-import { ancestorsOf, criticalPath, errorPaths, isSlow, searchTree, slowPaths, slowThreshold, withAncestors } from '../domain/trace-navigation.js';
+import { ancestorsOf, criticalPath, errorPaths, problemIds, searchTree, slowIds, slowPaths, slowThreshold, warmNavigation, withAncestors } from '../domain/trace-navigation.js';
 import { buildTraceTree, defaultExpansion, depthThatFits, formatDuration, visibleRows, visibleSubtree, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
 
 export type Screen = 'list' | 'trace' | 'help' | 'sessions' | 'session';
@@ -217,7 +217,12 @@ export function newSincePause(state: Pick<TuiState, 'order' | 'follow' | 'anchor
 export const TRACE_ROW = '';
 
 /** The trace view's rows: the trace itself first (null), then the visible observations. */
-let rowsCache: { tree: TraceTree; expanded: ReadonlySet<string>; keep: ReadonlySet<string> | null; rows: (TreeNode | null)[] } | null = null;
+type RowsEntry = { tree: TraceTree; expanded: ReadonlySet<string>; keep: ReadonlySet<string> | null; rows: (TreeNode | null)[] };
+/** The last few row lists, newest first: toggling a view off (x, S, m) finds the rows it left. */
+let rowsCache: RowsEntry[] = [];
+const remember = (entry: RowsEntry) => {
+  rowsCache = [entry, ...rowsCache.filter((other) => other.tree === entry.tree).slice(0, 3)];
+};
 const allRowsCache = new WeakMap<TraceTree, (TreeNode | null)[]>();
 let keepCache: { tree: TraceTree; only: TreeOnly; matches: readonly string[] | null; keep: ReadonlySet<string> } | null = null;
 
@@ -239,7 +244,8 @@ export function treeRows(state: RowsState): (TreeNode | null)[] {
   const keep = keptIds(tree, state.only, state.spanSearch?.matches);
   // Tree and expansion set are replaced, never mutated: while both are the same objects the
   // rows are too, so a cursor keystroke costs no walk of the tree.
-  if (rowsCache?.tree === tree && rowsCache.expanded === state.expanded && rowsCache.keep === keep) return rowsCache.rows;
+  const hit = rowsCache.find((entry) => entry.tree === tree && entry.expanded === state.expanded && entry.keep === keep);
+  if (hit) return hit.rows;
   let rows: (TreeNode | null)[];
   if (!keep && state.expanded === tree.allExpanded) {
     // "Expand all" is the tree's own set: its rows are the depth-first order, built once.
@@ -248,7 +254,7 @@ export function treeRows(state: RowsState): (TreeNode | null)[] {
   } else {
     rows = [null, ...visibleRows(tree, state.expanded, keep ?? undefined)];
   }
-  rowsCache = { tree, expanded: state.expanded, keep, rows };
+  remember({ tree, expanded: state.expanded, keep, rows });
   return rows;
 }
 
@@ -259,7 +265,7 @@ export function treeRows(state: RowsState): (TreeNode | null)[] {
 function primeToggledRows(state: RowsState, index: number, node: TreeNode, expanded: Set<string>): void {
   const tree = state.open?.tree;
   const before = treeRows(state);
-  if (!tree || rowsCache?.rows !== before || rowsCache.keep) return;
+  if (!tree || rowsCache[0]?.rows !== before || rowsCache[0].keep) return;
   const rows = before.slice(0, index + 1);
   if (expanded.has(node.id)) {
     rows.push(...visibleSubtree(node, expanded));
@@ -269,7 +275,7 @@ function primeToggledRows(state: RowsState, index: number, node: TreeNode, expan
     while (next < before.length && before[next]!.depth > node.depth) next++;
     for (let i = next; i < before.length; i++) rows.push(before[i]!);
   }
-  rowsCache = { tree, expanded, keep: null, rows };
+  remember({ tree, expanded, keep: null, rows });
 }
 
 /** The waterfall's axis narrowed to a node's subtree (its start to the last end below it). */
@@ -359,6 +365,10 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           const expanded = keepView ? new Set([...get().expanded, ...[...fresh].filter((nodeId) => nodeId !== TRACE_ROW && !current.tree?.nodes.has(nodeId))]) : fresh;
           const zoom = get().zoom;
           set({ open: { id, state: 'loaded', trace, tree, error: null }, expanded, zoom: zoom && tree.nodes.has(zoom.id) ? zoomOn(tree, tree.nodes.get(zoom.id)!) : null });
+          // Once the first frame is out, precompute what the view keys need (errors, slow, search).
+          setTimeout(() => {
+            if (get().open?.tree === tree) warmNavigation(tree);
+          }, 50).unref?.();
         },
         (error: unknown) => {
           const current = get().open;
@@ -491,10 +501,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         const keep = keptIds(tree, only, state.spanSearch?.matches)!;
         // Open the paths to what is kept; when they already are, the set (and its cached rows) stays.
         const expanded = expandedWith(state.expanded, [TRACE_ROW, ...[...keep].filter((id) => tree.nodes.get(id)!.childNodes.length > 0 && !tree.nodes.get(id)!.group)]);
-        const count = only === 'matches' ? (state.spanSearch?.matches.length ?? 0) : [...keep].filter((id) => {
-          const node = tree.nodes.get(id)!;
-          return only === 'errors' ? node.observation.level === 'ERROR' || node.observation.level === 'WARNING' : isSlow(tree, node);
-        }).length;
+        const count = only === 'matches' ? (state.spanSearch?.matches.length ?? 0) : only === 'errors' ? problemIds(tree).length : slowIds(tree).length;
         const what = only === 'errors' ? `${count} errors and warnings` : only === 'slow' ? `${count} slow observations (≥ 2s or > ${formatDuration(slowThreshold(tree))}, the 95th percentile)` : `${count} search matches`;
         set({ only, expanded, treeCursor: 0, treeScrollTop: 0, message: `${what} and their ancestors only (again for all)` });
       },
