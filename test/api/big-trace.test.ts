@@ -53,6 +53,22 @@ for (const readApi of ['v1', 'v2'] as const) {
       assert.deepEqual(trace.observations.map((o) => o.id).sort(), whole.observations.map((o) => o.id).sort());
     });
 
+    it('while a big trace loads the list keeps living: Esc goes back at once and new traces arrive', async () => {
+      const store = createTuiStore({ reader: client, host: server.url });
+      const summary = (id: string, observationCount: number) => ({ id, timestamp: new Date().toISOString(), name: id, userId: null, sessionId: null, tags: [], environment: 'default', release: null, version: null, latency: 1, totalCost: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, observationCount, errorCount: 0, warningCount: 0, scores: {}, updatedAt: new Date().toISOString() });
+      store.getState().actions.applyTraces([summary('big', COUNT)]);
+      store.getState().actions.openTrace('big');
+      while (!store.getState().open?.progress) await new Promise((resolve) => setTimeout(resolve, 2));
+      store.getState().actions.back();
+      assert.equal(store.getState().screens.at(-1), 'list');
+      store.getState().actions.applyTraces([summary('newer', 3)]);
+      assert.deepEqual(store.getState().order, ['big', 'newer']);
+      // The load that was under way finishes into nothing: the list stays on screen.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(store.getState().screens.at(-1), 'list');
+      assert.equal(store.getState().open, null);
+    });
+
     it('the trace view says how far loading got, then shows the tree', async () => {
       const store = createTuiStore({ reader: client, host: server.url });
       store.getState().actions.applyTraces([{ id: 'big', timestamp: new Date().toISOString(), name: 'agent_run', userId: null, sessionId: null, tags: [], environment: 'default', release: null, version: null, latency: 1, totalCost: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, observationCount: COUNT, errorCount: 0, warningCount: 0, scores: {}, updatedAt: new Date().toISOString() }]);
