@@ -1,11 +1,11 @@
 // `tracetop serve`: the embedded Langfuse-compatible backend in the foreground.
 
-import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_PORT, defaultDbPath, keysPath } from '../config/paths.js';
 import { resolveServerKeys } from '../server/keys.js';
 import { startServer, type RunningServer } from '../server/index.js';
 import type { ReadApi } from '../server/routes/context.js';
+import { fsReason, unwritableReason } from '../config/fs-errors.js';
 
 export { DEFAULT_PORT };
 
@@ -19,25 +19,9 @@ export interface ServeFlags {
   readApi?: string;
 }
 
-const REASONS: Record<string, string> = {
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOSPC: 'no space left on the device',
-};
-
 /** Why a file cannot be written under dir (from its nearest existing ancestor), else the error's own words. */
 function writeFailure(dir: string, error: unknown): string {
-  let probe = dir;
-  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
-  try {
-    accessSync(probe, constants.W_OK);
-  } catch (access) {
-    const code = (access as NodeJS.ErrnoException).code ?? '';
-    return `${REASONS[code] ?? (access as Error).message} (${code}) at ${probe}`;
-  }
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  return REASONS[code] ? `${REASONS[code]} (${code})` : (error as Error).message;
+  return unwritableReason(dir) ?? fsReason(error);
 }
 
 /** What a person can do about a listen failure. */

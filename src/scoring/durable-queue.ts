@@ -3,9 +3,10 @@
 // client-generated id before anything is sent; the backend upserts by id, so a resend after
 // a crash is harmless.
 
-import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ScoreBody } from '../domain/ingestion.js';
+import { fsReason, unwritableReason } from '../config/fs-errors.js';
 
 export type QueuedScoreBody = ScoreBody & { id: string };
 
@@ -26,31 +27,6 @@ type JournalEntry =
   | { op: 'drop'; id: string }
   | { op: 'retry'; id: string };
 
-const REASONS: Record<string, string> = {
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EIO: 'I/O error',
-};
-
-const reason = (error: unknown): string => {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  return code ? `${REASONS[code] ?? (error as Error).message} (${code})` : error instanceof Error ? error.message : String(error);
-};
-
-/** Why a directory cannot take a file, from its nearest existing ancestor; null if it can. */
-function unwritableReason(dir: string): string | null {
-  let probe = dir;
-  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
-  try {
-    accessSync(probe, constants.W_OK);
-    return null;
-  } catch (error) {
-    return `${reason(error)} at ${probe}`;
-  }
-}
 
 /** The journal could not be opened or written: whatever was being recorded was not. */
 export class ScoreQueueError extends Error {
@@ -82,7 +58,7 @@ export class DurableScoreQueue {
     } catch (error) {
       if (error instanceof ScoreQueueError) throw error;
       // Node's recursive mkdir says ENOENT on a read-only file system: name the real cause.
-      const why = unwritableReason(dir) ?? reason(error);
+      const why = unwritableReason(dir) ?? fsReason(error);
       throw new ScoreQueueError(`cannot open the score queue ${path}: ${why}`, (error as NodeJS.ErrnoException).code ?? null, why);
     }
   }
@@ -170,7 +146,7 @@ export class DurableScoreQueue {
         // Replay skips a torn line and open() cuts it: the entry still does not count.
       }
       const what = entry.op === 'add' ? 'the score was not queued' : `the score's ${entry.op} was not recorded`;
-      throw new ScoreQueueError(`cannot write the score queue ${this.path}: ${reason(error)}; ${what}`, (error as NodeJS.ErrnoException).code ?? null, reason(error));
+      throw new ScoreQueueError(`cannot write the score queue ${this.path}: ${fsReason(error)}; ${what}`, (error as NodeJS.ErrnoException).code ?? null, fsReason(error));
     }
     this.size += line.length;
     this.apply(entry);
@@ -233,7 +209,7 @@ export class DurableScoreQueue {
     } catch (error) {
       closeSync(fd);
       rmSync(temporary, { force: true });
-      throw new ScoreQueueError(`cannot compact the score queue ${this.path}: ${reason(error)}; it is left as it was`, (error as NodeJS.ErrnoException).code ?? null);
+      throw new ScoreQueueError(`cannot compact the score queue ${this.path}: ${fsReason(error)}; it is left as it was`, (error as NodeJS.ErrnoException).code ?? null);
     }
     closeSync(fd);
     closeSync(this.fd);

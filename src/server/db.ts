@@ -3,8 +3,9 @@
 // on an air-gapped bastion with nothing but npm.
 
 import { DatabaseSync } from 'node:sqlite';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { unwritableReason } from '../config/fs-errors.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -114,26 +115,6 @@ CREATE TABLE IF NOT EXISTS changes (
 
 export type Database = DatabaseSync;
 
-const REASONS: Record<string, string> = {
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-};
-
-/** Why a directory cannot take a new file, from its nearest existing ancestor; null if it can. */
-function unwritableReason(dir: string): string | null {
-  let probe = dir;
-  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
-  try {
-    accessSync(probe, constants.W_OK);
-    return null;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    return `${REASONS[code] ?? (error as Error).message} (${code || 'unknown'}) at ${probe}`;
-  }
-}
 
 export class DatabaseOpenError extends Error {}
 

@@ -15,18 +15,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { render } from 'ink';
-import xterm from '@xterm/headless';
 import stringWidth from 'string-width';
 import { App } from '../../src/ui/App.js';
+import { Terminal, TerminalStream } from '../helpers/terminal.js';
 import { createTuiStore, treeRows } from '../../src/store/store.js';
 import { LangfuseClient, summaryFromTrace } from '../../src/api/client.js';
 import type { TraceWithFullDetails } from '../../src/domain/types.js';
 import { startTestServer, TEST_KEYS, type TestServer } from '../helpers/server.js';
 import { allCases, seedCorpus, type HostileCase } from '../fixtures/hostile/index.js';
 
-const { Terminal } = xterm as unknown as { Terminal: typeof import('@xterm/headless').Terminal };
 const tick = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -64,22 +63,6 @@ const stringWidthProvider = {
   },
 };
 
-class TerminalStream extends Writable {
-  written = '';
-  isTTY = true;
-  constructor(
-    readonly terminal: InstanceType<typeof Terminal>,
-    readonly columns: number,
-    readonly rows: number,
-  ) {
-    super();
-  }
-  override _write(chunk: Buffer, _encoding: string, callback: () => void) {
-    const text = chunk.toString('utf8');
-    this.written += text;
-    this.terminal.write(text, callback);
-  }
-}
 
 /**
  * What Ink itself writes: SGR colours and attributes, cursor moves and positioning, line and

@@ -5,32 +5,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { render } from 'ink';
-import xterm from '@xterm/headless';
 import { App } from '../../src/ui/App.js';
+import { Terminal, TerminalStream } from '../helpers/terminal.js';
 import { createTuiStore } from '../../src/store/store.js';
 import { fullTrace, observation, summary } from '../helpers/fixtures.js';
 
-const { Terminal } = xterm as unknown as { Terminal: typeof import('@xterm/headless').Terminal };
 const tick = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
 
-class TerminalStream extends Writable {
-  written = '';
-  isTTY = true;
-  constructor(
-    readonly terminal: InstanceType<typeof Terminal>,
-    readonly columns: number,
-    readonly rows: number,
-  ) {
-    super();
-  }
-  override _write(chunk: Buffer, _encoding: string, callback: () => void) {
-    const text = chunk.toString('utf8');
-    this.written += text;
-    this.terminal.write(text, callback);
-  }
-}
 
 function bigTrace() {
   const start = Date.parse('2026-11-24T10:00:00Z');
