@@ -63,15 +63,19 @@ function observationContribution(record: ObservationRecord) {
   };
 }
 
-/** Takes an observation's contribution off a trace it no longer belongs to. */
-function removeObservation(aggregates: TraceAggregates, previous: ObservationRecord): void {
-  const before = observationContribution(previous);
+/** Subtracts an observation's cost, tokens and level from a trace's totals. */
+function subtractContribution(aggregates: TraceAggregates, before: ReturnType<typeof observationContribution>): void {
   if (before.cost !== null) aggregates.totalCost = (aggregates.totalCost ?? 0) - before.cost;
   aggregates.inputTokens -= before.tokens.input;
   aggregates.outputTokens -= before.tokens.output;
   aggregates.totalTokens -= before.tokens.total;
   if (before.level === 'ERROR') aggregates.errorCount -= 1;
   if (before.level === 'WARNING') aggregates.warningCount -= 1;
+}
+
+/** Takes an observation's contribution off a trace it no longer belongs to. */
+function removeObservation(aggregates: TraceAggregates, previous: ObservationRecord): void {
+  subtractContribution(aggregates, observationContribution(previous));
   aggregates.obsCount -= 1;
   if (aggregates.obsCount <= 0) {
     Object.assign(aggregates, emptyAggregates());
@@ -92,12 +96,7 @@ function applyObservationDelta(
     narrowed =
       (before.startMs === aggregates.startMinMs && after.startMs > before.startMs) ||
       (before.endMs === aggregates.endMaxMs && after.endMs < before.endMs);
-    if (before.cost !== null) aggregates.totalCost = (aggregates.totalCost ?? 0) - before.cost;
-    aggregates.inputTokens -= before.tokens.input;
-    aggregates.outputTokens -= before.tokens.output;
-    aggregates.totalTokens -= before.tokens.total;
-    if (before.level === 'ERROR') aggregates.errorCount -= 1;
-    if (before.level === 'WARNING') aggregates.warningCount -= 1;
+    subtractContribution(aggregates, before);
   } else {
     aggregates.obsCount += 1;
   }
