@@ -4,9 +4,10 @@
 // good ones their place: it gets its own error entry in the 207.
 
 import { randomUUID } from 'node:crypto';
+import type { StatementSync } from 'node:sqlite';
 import { OBSERVATION_EVENT_TYPES } from '../../domain/ingestion.js';
 import type { IngestionError, IngestionResponse, IngestionSuccess } from '../../domain/ingestion.js';
-import { inTransaction } from '../db.js';
+import { inTransaction, storageFailure } from '../db.js';
 import { emptyAggregates, type Repository, type StoredTrace, type TraceAggregates } from '../repository.js';
 import {
   asBody,
@@ -111,6 +112,17 @@ function applyObservationDelta(
   return narrowed;
 }
 
+/** The per-event savepoint's statements, prepared once per database (exec would parse them each event). */
+const savepoints = new WeakMap<Repository['db'], { begin: StatementSync; release: StatementSync; rollback: StatementSync }>();
+function savepointsOf(repo: Repository) {
+  let prepared = savepoints.get(repo.db);
+  if (!prepared) {
+    prepared = { begin: repo.db.prepare('SAVEPOINT ingest_event'), release: repo.db.prepare('RELEASE ingest_event'), rollback: repo.db.prepare('ROLLBACK TO ingest_event') };
+    savepoints.set(repo.db, prepared);
+  }
+  return prepared;
+}
+
 export function applyIngestionBatch(repo: Repository, events: unknown[], now: Date = new Date()): AppliedBatch {
   const successes: IngestionSuccess[] = [];
   const errors: IngestionError[] = [];
@@ -118,8 +130,17 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
   const nowMs = now.getTime();
   const traces = new Map<string, TraceWork>();
   let changed = false;
+  // What the current event changed in memory, to put back if it fails half-way (its SQL is
+  // rolled back to a savepoint): the traces' state before it touched them, or absence.
+  let undo: Map<string, TraceWork | null> | null = null;
 
   const traceWork = (traceId: string, timestamp: string): TraceWork => {
+    if (undo && !undo.has(traceId)) {
+      const before = traces.get(traceId);
+      // Records are replaced, never mutated (mergeTrace returns a new one); aggregates are
+      // mutated in place, so they are copied.
+      undo.set(traceId, before ? { ...before, stored: { ...before.stored, aggregates: { ...before.stored.aggregates } } } : null);
+    }
     let work = traces.get(traceId);
     if (!work) {
       const stored = repo.getTrace(traceId) ?? {
@@ -209,9 +230,31 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
           apply = () => {};
         }
 
-        if (repo.claimEvent(eventId)) apply();
+        // One savepoint per event: an event that fails half-way leaves no partial write.
+        undo = new Map();
+        const changedBefore = changed;
+        const savepoint = savepointsOf(repo);
+        savepoint.begin.run();
+        try {
+          if (repo.claimEvent(eventId)) apply();
+          savepoint.release.run();
+        } catch (error) {
+          // A full disk or an I/O error is the whole batch's failure (the caller answers 507/503), not this event's.
+          if (storageFailure(error)) throw error;
+          savepoint.rollback.run();
+          savepoint.release.run();
+          for (const [traceId, before] of undo) {
+            if (before) traces.set(traceId, before);
+            else traces.delete(traceId);
+          }
+          changed = changedBefore;
+          throw error;
+        } finally {
+          undo = null;
+        }
         successes.push({ id: eventId, status: 201 });
       } catch (error) {
+        if (storageFailure(error)) throw error;
         if (error instanceof ValidationError) {
           errors.push({ id: eventId, status: 400, message: 'Invalid request data', error: error.message });
         } else {
