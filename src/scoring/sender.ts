@@ -12,10 +12,14 @@ export interface SenderStatus {
   detail: string | null;
 }
 
-/** Errors the client throws carry the HTTP status; 4xx other than 408/429 will not heal by retrying. */
+/**
+ * Errors the client throws carry the HTTP status; 4xx other than 408/429 will not heal by
+ * retrying — except 401/403: wrong keys are fixed by the person, and their scores must still
+ * be there (pending) when the keys are right again.
+ */
 function isPermanent(error: unknown): boolean {
   const status = (error as { status?: unknown })?.status;
-  return typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429;
+  return typeof status === 'number' && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

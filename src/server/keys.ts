@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ServerKeys } from './auth.js';
+import { fsReason, unwritableReason } from '../config/fs-errors.js';
 
 export interface ResolvedKeys extends ServerKeys {
   source: 'env' | 'flags' | 'file' | 'generated';
@@ -35,8 +36,16 @@ export function resolveServerKeys(options: {
     publicKey: `pk-lf-${randomBytes(12).toString('hex')}`,
     secretKey: `sk-lf-${randomBytes(24).toString('hex')}`,
   };
-  mkdirSync(dirname(options.keysFile), { recursive: true, mode: 0o700 });
-  writeFileSync(options.keysFile, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(options.keysFile, 0o600);
+  try {
+    mkdirSync(dirname(options.keysFile), { recursive: true, mode: 0o700 });
+    writeFileSync(options.keysFile, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(options.keysFile, 0o600);
+  } catch (error) {
+    // Say which file and why, in words (a read-only data dir reads as ENOENT from mkdir otherwise).
+    throw new Error(
+      `cannot write the key file ${options.keysFile}: ${unwritableReason(dirname(options.keysFile)) ?? fsReason(error)}; ` +
+        'export LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, or point XDG_DATA_HOME at a writable directory',
+    );
+  }
   return { ...generated, source: 'generated', path: options.keysFile };
 }

@@ -209,6 +209,26 @@ export function visibleIds(state: Pick<TuiState, 'order' | 'follow' | 'anchor'>)
   return { length, at: (index) => (index < 0 || index >= length ? undefined : state.order[length - 1 - index]) };
 }
 
+/** Where a trace stamped `timestamp` goes in `order` (oldest first); after equal stamps, so ties keep arrival order. */
+function insertionIndex(order: string[], traces: Map<string, TraceSummary>, timestamp: string): number {
+  const ms = (iso: string | undefined) => {
+    const value = iso ? Date.parse(iso) : Number.NaN;
+    return Number.isNaN(value) ? 0 : value;
+  };
+  const stamp = (index: number) => ms(traces.get(order[index]!)?.timestamp);
+  const time = ms(timestamp);
+  // Nearly every trace is the newest: no search.
+  if (order.length === 0 || stamp(order.length - 1) <= time) return order.length;
+  let low = 0;
+  let high = order.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (stamp(middle) <= time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 export function newSincePause(state: Pick<TuiState, 'order' | 'follow' | 'anchor'>): number {
   return state.follow ? 0 : Math.max(0, state.order.length - state.anchor);
 }
@@ -676,14 +696,26 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         const state = get();
         const now = Date.now();
         const arrivals = state.arrivals.filter((at) => now - at <= 10_000);
+        let { evicted, anchor, cursor, scrollTop } = state;
         for (const trace of batch) {
-          if (!state.traces.has(trace.id)) {
-            state.order.push(trace.id);
-          }
+          const isNew = !state.traces.has(trace.id);
           state.traces.set(trace.id, trace);
           arrivals.push(now);
+          if (!isNew) continue;
+          // The list is in timestamp order, not arrival order: a late trace (backfill, slow
+          // OTLP) takes its place by time instead of landing on top.
+          const at = insertionIndex(state.order, state.traces, trace.timestamp);
+          state.order.splice(at, 0, trace.id);
+          if (!state.follow && at < anchor) {
+            // Paused: the late trace joins the held view; the selected trace stays selected.
+            const cursorAt = anchor - 1 - cursor;
+            anchor++;
+            if (at > cursorAt) {
+              cursor++;
+              scrollTop++;
+            }
+          }
         }
-        let { evicted, anchor } = state;
         // Evict in chunks: one splice per chunk, not one shift per trace.
         if (state.order.length > state.capacity) {
           const excess = state.order.length - state.capacity + Math.ceil(state.capacity / 20);
@@ -692,7 +724,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           evicted += gone.length;
           anchor = Math.max(0, anchor - gone.length);
         }
-        set({ version: state.version + 1, evicted, anchor, arrivals: arrivals.slice(-5_000) });
+        set({ version: state.version + 1, evicted, anchor, cursor, scrollTop, arrivals: arrivals.slice(-5_000) });
         const open = state.open;
         if (open && batch.some((trace) => trace.id === open.id) && !refetchTimer) {
           // The open trace is still receiving spans: refresh it, at most twice a second (big ones less often).
