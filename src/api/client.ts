@@ -505,7 +505,8 @@ export class LangfuseClient implements TraceReader, ScoreWriter, SessionReader, 
     if (observations.length === 0) {
       throw new LangfuseApiError('not-found', `trace ${traceId} has no observations on ${this.host}`, this.http.url(`/api/public/v2/observations`));
     }
-    const scores = await this.listScoresV3({ traceId });
+    // Every score of the trace (a labelled trace can carry hundreds), bounded.
+    const scores = await this.listScoresV3({ traceId, limit: 10_000 });
     observations.sort((a, b) => a.startTime.localeCompare(b.startTime));
     const root = observations.find((observation) => observation.parentObservationId === null) ?? observations[0]!;
     // Loops, not Math.min(...array): 100,000 arguments overflow the stack.

@@ -53,6 +53,13 @@ for (const readApi of ['v1', 'v2'] as const) {
       assert.deepEqual(trace.observations.map((o) => o.id).sort(), whole.observations.map((o) => o.id).sort());
     });
 
+    it('brings every one of 150 scores of the trace, paged or not', async () => {
+      const batch = Array.from({ length: 150 }, (_, i) => ({ id: `ev-sc${i}`, type: 'score-create', timestamp: new Date().toISOString(), body: { id: `sc${i}`, traceId: 'big', name: `label_${i}`, value: i } }));
+      assert.equal((await server.post('/api/public/ingestion', { batch })).status, 207);
+      assert.equal((await client.getTrace('big')).scores.length, 150);
+      assert.equal((await client.getTrace('big', { expectedObservations: COUNT })).scores.length, 150);
+    });
+
     it('while a big trace loads the list keeps living: Esc goes back at once and new traces arrive', async () => {
       const store = createTuiStore({ reader: client, host: server.url });
       const summary = (id: string, observationCount: number) => ({ id, timestamp: new Date().toISOString(), name: id, userId: null, sessionId: null, tags: [], environment: 'default', release: null, version: null, latency: 1, totalCost: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, observationCount, errorCount: 0, warningCount: 0, scores: {}, updatedAt: new Date().toISOString() });
