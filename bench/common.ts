@@ -1,10 +1,21 @@
 // Shared pieces of the benchmarks: a synthetic corpus shaped like the demo's RAG traces.
 
 import { cpus } from 'node:os';
+import { Writable } from 'node:stream';
 
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   return `${cpus().length} × ${cpu}, Node ${process.version}`;
+}
+
+/** A 120×40 terminal that swallows what Ink writes: the benches time rendering, not a tty. */
+export class NullTerminal extends Writable {
+  columns = 120;
+  rows = 40;
+  isTTY = true;
+  override _write(_chunk: Buffer, _encoding: string, callback: () => void) {
+    callback();
+  }
 }
 
 /** One trace of five observations (a RAG pipeline) as ingestion events. */

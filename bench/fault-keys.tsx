@@ -5,7 +5,7 @@
 //   npm run bench:fault-keys   (React in production mode, as the CLI runs it)
 
 import React from 'react';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { render } from 'ink';
 import { App } from '../src/ui/App.js';
 import { createTuiStore } from '../src/store/store.js';
@@ -14,16 +14,7 @@ import { createLiveSource } from '../src/stream/live-source.js';
 import { startTestServer, TEST_KEYS } from '../test/helpers/server.js';
 import { startFaultProxy, type FaultMode } from '../test/helpers/fault-proxy.js';
 import { ragTrace } from '../test/helpers/ingest.js';
-import { machine } from './common.js';
-
-class Sink extends Writable {
-  columns = 120;
-  rows = 40;
-  isTTY = true;
-  override _write(_chunk: Buffer, _encoding: string, callback: () => void) {
-    callback();
-  }
-}
+import { machine, NullTerminal } from './common.js';
 
 const server = await startTestServer();
 const proxy = await startFaultProxy(server.url);
@@ -37,7 +28,7 @@ source.start();
 const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {}, ref: () => {}, unref: () => {} });
 let renders = 0;
 const instance = render(<App store={store} />, {
-  stdout: new Sink() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, interactive: true,
+  stdout: new NullTerminal() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, interactive: true,
   incrementalRendering: true, patchConsole: false, exitOnCtrlC: false, maxFps: 1000, onRender: () => renders++,
 });
 await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -4,21 +4,12 @@
 //   npm run bench:large   (React in production mode, as the CLI runs it)
 
 import React from 'react';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { render } from 'ink';
 import { App } from '../src/ui/App.js';
 import { createTuiStore } from '../src/store/store.js';
 import type { Observation, TraceSummary, TraceWithFullDetails } from '../src/domain/types.js';
-import { machine } from './common.js';
-
-class Sink extends Writable {
-  columns = 120;
-  rows = 40;
-  isTTY = true;
-  override _write(_chunk: Buffer, _encoding: string, callback: () => void) {
-    callback();
-  }
-}
+import { machine, NullTerminal } from './common.js';
 
 /** An agent run: steps of tool calls and generations, retries nested below, some errors. */
 function agentTrace(count: number): TraceWithFullDetails {
@@ -60,7 +51,7 @@ async function measure(count: number) {
   store.getState().actions.applyTraces([summary]);
   let renders = 0;
   const instance = render(<App store={store} />, {
-    stdout: new Sink() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, interactive: true,
+    stdout: new NullTerminal() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, interactive: true,
     incrementalRendering: true, patchConsole: false, exitOnCtrlC: false, maxFps: 1000, onRender: () => renders++,
   });
   await new Promise((resolve) => setTimeout(resolve, 100));

@@ -80,7 +80,7 @@ export function withAncestors(tree: TraceTree, ids: readonly string[]): Set<stri
   return keep;
 }
 
-export function cached<T>(compute: (tree: TraceTree) => T): (tree: TraceTree) => T {
+function cached<T>(compute: (tree: TraceTree) => T): (tree: TraceTree) => T {
   const cache = new WeakMap<TraceTree, T>();
   return (tree) => {
     let value = cache.get(tree);
@@ -115,13 +115,13 @@ export const slowThreshold = cached((tree) => {
   return sorted[Math.min(count - 1, Math.floor(count * SLOW_PERCENTILE))]!;
 });
 
-export const isSlow = (tree: TraceTree, node: TreeNode, threshold = slowThreshold(tree)) =>
+const isSlow = (node: TreeNode, threshold: number) =>
   !node.group && node.durationMs !== null && (node.durationMs >= SLOW_ABSOLUTE_MS || node.durationMs > threshold);
 
 /** Slow observations, in tree order. */
 export const slowIds = cached((tree) => {
   const threshold = slowThreshold(tree);
-  return tree.orderNodes.filter((node) => isSlow(tree, node, threshold)).map((node) => node.id);
+  return tree.orderNodes.filter((node) => isSlow(node, threshold)).map((node) => node.id);
 });
 
 /** Slow observations and their ancestors: what the slow toggle keeps. */

@@ -25,6 +25,8 @@ export interface TreeNode {
   subtreeErrors: number;
   /** Cost of the subtree's observations (USD). */
   subtreeCost: number;
+  /** The last end in the subtree (ms from the trace's start): a zoom's right edge. */
+  subtreeEnd: number;
   /** Position in the tree's depth-first order. */
   index: number;
   /** Set on a synthetic row standing for similar siblings (autogrouping); `observation` is its first member's. */
@@ -90,6 +92,24 @@ export const TYPE_LABELS: Record<ObservationType, string> = {
   EMBEDDING: 'embed',
   GUARDRAIL: 'guard',
 };
+
+/** A node with nothing below it yet; the build fills in depth, children and the subtree aggregates. */
+function treeNode(fields: Pick<TreeNode, 'observation' | 'id' | 'parentId' | 'startOffset' | 'endOffset' | 'durationMs'> & Partial<TreeNode>): TreeNode {
+  return {
+    depth: 0,
+    children: [],
+    childNodes: [],
+    orphan: false,
+    cycle: false,
+    descendants: 0,
+    subtreeErrors: 0,
+    subtreeCost: 0,
+    subtreeEnd: fields.endOffset,
+    index: 0,
+    group: null,
+    ...fields,
+  };
+}
 
 /** Shared by every leaf (most nodes): never mutated. */
 const NO_CHILDREN: string[] = [];
@@ -183,24 +203,19 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
     const parent = observation.parentObservationId;
     const cycle = inCycle[i] === 1;
     const orphan = !cycle && parent !== null && parentAt[i] === -1;
-    nodes.set(observation.id, {
-      observation,
-      id: observation.id,
-      depth: 0,
-      parentId: cycle || orphan ? null : parent,
-      children: [],
-      childNodes: [],
-      startOffset: start - startMs,
-      endOffset: (end ?? start) - startMs,
-      durationMs: end === null ? null : end - start,
-      orphan,
-      cycle,
-      descendants: 0,
-      subtreeErrors: 0,
-      subtreeCost: 0,
-      index: 0,
-      group: null,
-    });
+    nodes.set(
+      observation.id,
+      treeNode({
+        observation,
+        id: observation.id,
+        parentId: cycle || orphan ? null : parent,
+        startOffset: start - startMs,
+        endOffset: (end ?? start) - startMs,
+        durationMs: end === null ? null : end - start,
+        orphan,
+        cycle,
+      }),
+    );
   }
   let rootNodes: TreeNode[] = [];
   for (const node of nodes.values()) {
@@ -240,6 +255,7 @@ export function buildTraceTree(trace: Pick<TraceWithFullDetails, 'observations' 
       parent.descendants += node.descendants + (node.group ? 0 : 1);
       parent.subtreeErrors += node.subtreeErrors;
       parent.subtreeCost += node.subtreeCost;
+      parent.subtreeEnd = Math.max(parent.subtreeEnd, node.subtreeEnd);
     }
   }
   return {
@@ -287,24 +303,16 @@ function groupSimilar(siblings: TreeNode[], parentId: string | null, nodes: Map<
       else totalDurationMs += member.durationMs;
       member.parentId = id;
     }
-    const group: TreeNode = {
+    const group = treeNode({
       observation: first.observation,
       id,
-      depth: 0,
       parentId,
-      children: [],
       childNodes: members,
       startOffset: first.startOffset,
       endOffset,
       durationMs: endOffset - first.startOffset,
-      orphan: false,
-      cycle: false,
-      descendants: 0,
-      subtreeErrors: 0,
-      subtreeCost: 0,
-      index: 0,
       group: { name: first.observation.name ?? '', type: first.observation.type, count: members.length, totalDurationMs, open },
-    };
+    });
     nodes.set(id, group);
     grouped = true;
   }
@@ -393,10 +401,6 @@ export function defaultExpansion(tree: TraceTree, depth = 3): Set<string> {
     if (node.depth < depth || node.subtreeErrors > 0) expanded.add(node.id);
   }
   return expanded;
-}
-
-export function allExpandable(tree: TraceTree): Set<string> {
-  return new Set(tree.orderNodes.filter((node) => node.childNodes.length > 0).map((node) => node.id));
 }
 
 /**

@@ -299,16 +299,9 @@ function primeToggledRows(state: RowsState, index: number, node: TreeNode, expan
 }
 
 /** The waterfall's axis narrowed to a node's subtree (its start to the last end below it). */
-export function zoomOn(tree: TraceTree, node: TreeNode): TreeZoom {
-  let toMs = node.endOffset;
-  const stack = [node];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    toMs = Math.max(toMs, current.endOffset);
-    for (const child of current.childNodes) stack.push(child);
-  }
+export function zoomOn(node: TreeNode): TreeZoom {
   const label = node.group ? `${node.group.name} ×${node.group.count}` : (node.observation.name ?? node.id);
-  return { id: node.id, label, fromMs: node.startOffset, toMs: Math.max(toMs, node.startOffset + 1) };
+  return { id: node.id, label, fromMs: node.startOffset, toMs: Math.max(node.subtreeEnd, node.startOffset + 1) };
 }
 
 /** The set with the ids added, or the very same set when it has them all (so cached rows stay valid). */
@@ -384,7 +377,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           // A live refresh keeps what the user folded; only nodes new to the tree get defaults.
           const expanded = keepView ? new Set([...get().expanded, ...[...fresh].filter((nodeId) => nodeId !== TRACE_ROW && !current.tree?.nodes.has(nodeId))]) : fresh;
           const zoom = get().zoom;
-          set({ open: { id, state: 'loaded', trace, tree, error: null }, expanded, zoom: zoom && tree.nodes.has(zoom.id) ? zoomOn(tree, tree.nodes.get(zoom.id)!) : null });
+          set({ open: { id, state: 'loaded', trace, tree, error: null }, expanded, zoom: zoom && tree.nodes.has(zoom.id) ? zoomOn(tree.nodes.get(zoom.id)!) : null });
           // Once the first frame is out, precompute what the view keys need (errors, slow, search).
           setTimeout(() => {
             if (get().open?.tree === tree) warmNavigation(tree);
@@ -544,7 +537,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         if (state.zoom) return set({ zoom: null, message: 'waterfall: the whole trace' });
         const node = treeRows(state)[state.treeCursor];
         if (!node) return set({ message: 'select an observation to zoom the waterfall to its subtree' });
-        const zoom = zoomOn(tree, node);
+        const zoom = zoomOn(node);
         set({ zoom, message: `waterfall zoomed to ${zoom.label} (z: whole trace)` });
       },
       toggleCriticalPath() {

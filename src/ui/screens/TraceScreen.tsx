@@ -42,13 +42,13 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, 
   }
   const observation = node.observation;
   const bar = barWidth ? waterfallBar(node, totalMs, barWidth, fromMs) : '';
+  const indent = '  '.repeat(Math.min(node.depth + 1, Math.floor(labelWidth / 4)));
   if (node.group) {
-    // `tool:search ×60  Σ12.3s $0.0123 ✗3`: the group's aggregates on one row.
+    // `tool:search ×60 ✗3 Σ12.3s $0.0123`: the group's aggregates on one row.
     const group = node.group;
-    const groupIndent = '  '.repeat(Math.min(node.depth + 1, Math.floor(labelWidth / 4)));
     const errors = node.subtreeErrors ? ` ✗${node.subtreeErrors}` : '';
     const cost = node.subtreeCost ? ` ${formatCost(node.subtreeCost)}` : '';
-    const label = fitWidth(`${onPath ? '◀' : ' '}${groupIndent.slice(1)}${expanded ? '▾' : '▸'} ${TYPE_MARKERS[group.type] ?? '?'} ${group.name} ×${group.count}${errors} Σ${formatDuration(group.totalDurationMs)}${cost}`, labelWidth);
+    const label = fitWidth(`${onPath ? '◀' : ' '}${indent.slice(1)}${expanded ? '▾' : '▸'} ${TYPE_MARKERS[group.type] ?? '?'} ${group.name} ×${group.count}${errors} Σ${formatDuration(group.totalDurationMs)}${cost}`, labelWidth);
     return (
       <Text inverse={selected} wrap="truncate-end">
         <Text color={node.subtreeErrors ? theme.error : onPath ? theme.accent : undefined} bold>{label}</Text> {fitWidth(formatDuration(node.durationMs), durationWidth, 'right')}
@@ -56,8 +56,7 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, 
       </Text>
     );
   }
-  const indent = '  '.repeat(Math.min(node.depth + 1, Math.floor(labelWidth / 4)));
-  const expander = node.children.length === 0 ? ' ' : expanded ? '▾' : '▸';
+  const expander = node.childNodes.length === 0 ? ' ' : expanded ? '▾' : '▸';
   const marks = `${node.orphan ? '⚠orphan ' : ''}${node.cycle ? '⚠cycle ' : ''}`;
   const hidden = !expanded && node.descendants ? ` +${node.descendants}` : '';
   const status = observation.level === 'ERROR' && observation.statusMessage ? ` — ${observation.statusMessage}` : '';
