@@ -46,6 +46,8 @@ export function tailTextLine(trace: TraceSummary, width = 160): string {
 }
 
 export async function tailCommand(flags: TuiFlags & { json?: boolean }): Promise<void> {
+  // A malformed filter flag fails before anything starts.
+  filterFromCli(flags);
   const backend = await connect(flags, (line) => process.stderr.write(`${line}\n`));
   let source;
   try {

@@ -44,6 +44,8 @@ export function sourceFor(client: LangfuseClient, filter: TraceFilter): Promise<
 }
 
 export async function tuiCommand(flags: TuiFlags): Promise<void> {
+  // A malformed filter flag fails before anything starts (no embedded server for nothing).
+  filterFromCli(flags);
   if (!process.stdout.isTTY) {
     const { tailCommand } = await import('./tail.js');
     return tailCommand({ ...flags, json: true });
