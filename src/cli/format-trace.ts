@@ -34,7 +34,7 @@ export function formatTraceText(trace: TraceWithFullDetails, options: { width?: 
     const node = tree.nodes.get(id)!;
     const observation = node.observation;
     const marks = `${node.orphan ? '⚠orphan ' : ''}${node.cycle ? '⚠cycle ' : ''}`;
-    const status = observation.level === 'ERROR' && observation.statusMessage ? ` — ${observation.statusMessage}` : '';
+    const status = observation.level === 'ERROR' && observation.statusMessage ? `: ${observation.statusMessage}` : '';
     const label = fitWidth(`${'  '.repeat(Math.min(node.depth + 1, 20))}${TYPE_MARKERS[observation.type] ?? '?'} ${marks}${observation.name ?? observation.id}${status}`, labelWidth);
     const duration = fitWidth(observation.type === 'EVENT' ? '' : formatDuration(node.durationMs), 7, 'right');
     const line = `${label} ${duration} ${waterfallBar(node, totalMs, barWidth)}`;

@@ -122,7 +122,11 @@ export function sanitizeLine(s: string, maxWidth: number): string {
 export function fitWidth(s: string, width: number, align: 'left' | 'right' = 'left'): string {
   const line = sanitizeLine(s, width);
   const pad = ' '.repeat(Math.max(0, width - stringWidth(line)));
-  return align === 'left' ? line + pad : pad + line;
+  let cell = align === 'left' ? line + pad : pad + line;
+  // A prepend character at the end (Malayalam ൎ) or a spacing mark at the start (Thai ำ) joins
+  // the pad's space next to it into its own cell: one more space makes up the column.
+  while (pad && stringWidth(cell) < width) cell = align === 'left' ? `${cell} ` : ` ${cell}`;
+  return cell;
 }
 
 export { stringWidth };

@@ -67,17 +67,23 @@ export const AUTOGROUP_MIN = 5;
 export const GROUP_PREFIX = '\u0000group:';
 export const isGroupId = (id: string) => id.startsWith(GROUP_PREFIX);
 
+/**
+ * One ASCII letter per observation type, in the tree and in `tracetop get`. Letters rather than
+ * pictographs: ⛓ or ⛨ render double-width or as boxes in many terminal fonts (the tree's columns
+ * then drift), and a line of plain ASCII is what the terminal renderer measures fastest — the
+ * tree redraws on every key. The help screen spells the legend out.
+ */
 export const TYPE_MARKERS: Record<ObservationType, string> = {
-  SPAN: '▭',
-  GENERATION: '◆',
-  EVENT: '•',
-  AGENT: '☉',
-  TOOL: '⚒',
-  CHAIN: '⛓',
-  RETRIEVER: '⌕',
-  EVALUATOR: '✓',
-  EMBEDDING: '⊛',
-  GUARDRAIL: '⛨',
+  SPAN: 'S',
+  GENERATION: 'G',
+  EVENT: 'E',
+  AGENT: 'A',
+  TOOL: 'T',
+  CHAIN: 'C',
+  RETRIEVER: 'R',
+  EVALUATOR: 'V',
+  EMBEDDING: 'M',
+  GUARDRAIL: 'D',
 };
 
 export const TYPE_LABELS: Record<ObservationType, string> = {
@@ -403,24 +409,45 @@ export function defaultExpansion(tree: TraceTree, depth = 3): Set<string> {
   return expanded;
 }
 
+/** Where a row's bar sits in a waterfall of some width: cells [from, to), or a mark at one cell. */
+export type BarExtent =
+  | { kind: 'span' | 'group'; from: number; to: number }
+  | { kind: 'instant'; at: number }
+  | { kind: 'before' }
+  | { kind: 'after' };
+
 /**
- * A bar of `width` cells for [startOffset, endOffset] on a time axis of `totalMs` starting at
- * `fromMs` (the whole trace, or a zoomed subtree). Work outside the window shows as ‹ or › at
- * the edge; a group row's bar is shaded rather than solid.
+ * The bar of `width` cells for [startOffset, endOffset] on a time axis of `totalMs` starting at
+ * `fromMs` (the whole trace, or a zoomed subtree): work outside the window is `before` or
+ * `after` it; an observation without an end (an event) is an instant.
  */
-export function waterfallBar(node: Pick<TreeNode, 'startOffset' | 'endOffset' | 'durationMs'> & { group?: GroupInfo | null }, totalMs: number, width: number, fromMs = 0): string {
-  if (width <= 0) return '';
+export function waterfallExtent(node: Pick<TreeNode, 'startOffset' | 'endOffset' | 'durationMs'> & { group?: GroupInfo | null }, totalMs: number, width: number, fromMs = 0): BarExtent | null {
+  if (width <= 0) return null;
   const span = Math.max(totalMs, 1);
   const start = node.startOffset - fromMs;
   const end = node.endOffset - fromMs;
-  if (start >= span && start > 0) return ' '.repeat(width - 1) + '›';
-  if ((node.durationMs === null ? start : end) < 0) return '‹' + ' '.repeat(width - 1);
+  if (start >= span && start > 0) return { kind: 'after' };
+  if ((node.durationMs === null ? start : end) < 0) return { kind: 'before' };
   const from = Math.min(width - 1, Math.max(0, Math.floor((start / span) * width)));
-  if (node.durationMs === null) {
-    return ' '.repeat(from) + '▏' + ' '.repeat(Math.max(0, width - from - 1));
-  }
+  if (node.durationMs === null) return { kind: 'instant', at: from };
   const to = Math.max(from + 1, Math.min(width, Math.ceil((end / span) * width)));
-  return ' '.repeat(from) + (node.group ? '▒' : '█').repeat(to - from) + ' '.repeat(width - to);
+  return { kind: node.group ? 'group' : 'span', from, to };
+}
+
+/** The bar as text (for output without colour): solid, shaded for a group, ▏ for an instant, ‹ or › at the edge for work outside the window. */
+export function waterfallBar(node: Pick<TreeNode, 'startOffset' | 'endOffset' | 'durationMs'> & { group?: GroupInfo | null }, totalMs: number, width: number, fromMs = 0): string {
+  const extent = waterfallExtent(node, totalMs, width, fromMs);
+  if (!extent) return '';
+  switch (extent.kind) {
+    case 'after':
+      return ' '.repeat(width - 1) + '›';
+    case 'before':
+      return '‹' + ' '.repeat(width - 1);
+    case 'instant':
+      return ' '.repeat(extent.at) + '▏' + ' '.repeat(Math.max(0, width - extent.at - 1));
+    default:
+      return ' '.repeat(extent.from) + (extent.kind === 'group' ? '▒' : '█').repeat(extent.to - extent.from) + ' '.repeat(width - extent.to);
+  }
 }
 
 /** A duration for a narrow column: <1ms, 340ms, 2.35s, 12.4s, 3m07s → 3m7s, 1h12m, 2d4h, 8000y12d; negative (an end before its start) keeps its sign. */

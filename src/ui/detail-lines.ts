@@ -95,7 +95,7 @@ export function detailLines(trace: TraceWithFullDetails, observation: Observatio
 /** The detail pane for a group row: what the similar siblings add up to, and where they fail. */
 export function groupDetailLines(node: TreeNode, width: number): DetailLine[] {
   const group = node.group!;
-  const lines: DetailLine[] = [[{ text: sanitizeText(`${group.name || '(unnamed)'} ×${group.count}`), kind: 'heading' }, { text: `  ${TYPE_LABELS[group.type] ?? group.type} group`, kind: 'fold' }]];
+  const lines: DetailLine[] = [[{ text: sanitizeText(`${group.name || '(unnamed)'} x${group.count}`), kind: 'heading' }, { text: `  ${TYPE_LABELS[group.type] ?? group.type} group`, kind: 'fold' }]];
   const members = node.childNodes;
   const durations = members.filter((member) => member.durationMs !== null).map((member) => member.durationMs!).sort((a, b) => a - b);
   const failing = members.filter((member) => member.subtreeErrors > 0);

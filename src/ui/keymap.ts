@@ -83,7 +83,7 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'tree.slow', keys: ['S'], description: 'slow only: over 2 s or the slowest 5% (with their ancestors)', screens: ['trace'] },
   { command: 'tree.matches', keys: ['m'], description: 'search matches only (with their ancestors)', screens: ['trace'] },
   { command: 'tree.critical', keys: ['P'], description: 'critical path: the chain that decided the end time (marked ◀)', screens: ['trace'] },
-  { command: 'tree.autogroup', keys: ['a'], description: 'group similar siblings (5+ of one name and type) into one row ×N, or ungroup', screens: ['trace'] },
+  { command: 'tree.autogroup', keys: ['a'], description: 'group similar siblings (5+ of one name and type) into one row xN, or ungroup', screens: ['trace'] },
   { command: 'tree.zoom', keys: ['z'], description: 'zoom the waterfall to the selected subtree (again: whole trace)', screens: ['trace'] },
   { command: 'focus.toggle', keys: ['Tab'], description: 'switch between the tree and the detail pane', screens: ['trace'] },
   { command: 'filter.open', keys: ['/'], description: 'filter: tag:… user:… score:name<0.5 level:error "text" (Enter applies, Esc cancels, ↑/↓ history)', screens: ['list'] },

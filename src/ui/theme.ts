@@ -42,6 +42,14 @@ export type ThemeName = 'dark' | 'light';
 /** The palette in use; components read it at render time. */
 export const theme = { ...DARK };
 
-export function applyTheme(name: ThemeName): void {
+/**
+ * Whether colour reaches the screen. Waterfall bars are cells painted in the bar colour (a run
+ * of plain spaces costs the renderer far less than block glyphs); without colour they are
+ * drawn with glyphs instead.
+ */
+export const display = { colour: true };
+
+export function applyTheme(name: ThemeName, options: { colour?: boolean } = {}): void {
   Object.assign(theme, name === 'light' ? LIGHT : DARK);
+  display.colour = options.colour ?? true;
 }

@@ -36,8 +36,8 @@ describe('scripting commands', () => {
     const result = await runCli(['get', 'cli-1'], env());
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^rag_pipeline  cli-1/);
-    assert.match(result.stdout, /⌕ vector_search\s+100ms █/);
-    assert.match(result.stdout, /◆ generate_response — upstream timeout/);
+    assert.match(result.stdout, /R vector_search\s+100ms █/);
+    assert.match(result.stdout, /G generate_response: upstream timeout/);
     assert.match(result.stdout, /"question": "q-cli-1"/);
     assert.ok(!result.stdout.includes('\x1b'), 'no escape codes in piped output');
   });

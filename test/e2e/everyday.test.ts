@@ -102,9 +102,11 @@ describe('everyday fit', () => {
     const tui = startTmux(['--no-color'], { env: env(), width: 120, height: 20 });
     sessions.push(tui);
     await tui.waitFor(/support_answer/);
-    const { execFileSync } = await import('node:child_process');
-    const withEscapes = execFileSync('tmux', ['capture-pane', '-e', '-p', '-t', tui.name], { encoding: 'utf8' });
-    assert.ok(!/\x1b\[3[0-9]m/.test(withEscapes), 'no foreground colours');
+    assert.ok(!/\x1b\[3[0-9]m/.test(tui.styledScreen()), 'no foreground colours');
+    // Without colour the waterfall is drawn with glyphs, not painted cells.
+    tui.keys('Enter');
+    await tui.waitFor(/G generate\b.*█/);
+    assert.ok(!/\x1b\[(?:3|4)[0-9]m/.test(tui.styledScreen()), 'no colours in the trace view');
     tui.keys('q');
     await tui.waitFor(/\[exited 0\]/);
   });

@@ -36,10 +36,11 @@ describe('tracetop in tmux', { skip }, () => {
     assert.match(screen, /support_answer.*u_42.*1E/);
 
     tui.keys('Enter');
-    await tui.waitFor(/⌕ vector_search/);
-    let tree = await tui.waitFor(/◆ generate_response/);
+    await tui.waitFor(/R vector_search/);
+    let tree = await tui.waitFor(/G generate_response/);
     assert.match(tree, /"question": "q-fresh-1"/);
-    assert.match(tree, /█/);
+    // The waterfall: cells painted in the bar colour (cyan background) on the span rows.
+    assert.match(tui.styledScreen().split('\n').find((line) => line.includes('generate_response'))!, /\x1b\[(?:[\d;]*;)?(?:46|41)m {2,}/);
     tui.keys('c');
     tree = await tui.waitFor((s) => !s.includes('vector_search'));
     tui.keys('e', 'j', 'j');
@@ -82,7 +83,7 @@ describe('tracetop in tmux', { skip }, () => {
     const conversation = await tui.waitFor(/Session sess_\d+ — \d+ turns[\s\S]*› What is the capital of|How does retrieval/);
     assert.match(conversation, /‹ /);
     tui.keys('Enter');
-    await tui.waitFor(/◆ generate_response/);
+    await tui.waitFor(/G generate_response/);
     tui.keys('q');
     await tui.waitFor(/\[exited 0\]/);
   });

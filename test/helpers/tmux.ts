@@ -12,6 +12,8 @@ const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 export interface TmuxSession {
   name: string;
   screen(): string;
+  /** The screen with its colours and styles, as SGR escapes. */
+  styledScreen(): string;
   keys(...keys: string[]): void;
   waitFor(predicate: RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   alive(): boolean;
@@ -36,6 +38,13 @@ export function startTmux(args: string[], options: { env?: Record<string, string
     screen: () => {
       try {
         return execFileSync('tmux', ['capture-pane', '-p', '-t', name], { encoding: 'utf8' });
+      } catch {
+        return '';
+      }
+    },
+    styledScreen: () => {
+      try {
+        return execFileSync('tmux', ['capture-pane', '-p', '-e', '-t', name], { encoding: 'utf8' });
       } catch {
         return '';
       }

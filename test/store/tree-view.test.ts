@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createTuiStore, TRACE_ROW, treeRows } from '../../src/store/store.js';
+import { createTuiStore, rowIndexOf, TRACE_ROW, treeRows } from '../../src/store/store.js';
 import { visibleRows } from '../../src/domain/trace-tree.js';
 import { fullTrace, observation, summary } from '../helpers/fixtures.js';
 
@@ -51,6 +51,28 @@ describe('trace view rows', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('finds a row by binary search where a scan of the rows finds it (grouped or not, any expansion)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(), { minLength: 2, maxLength: 60 }),
+        fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        fc.boolean(),
+        async (parents, names, toggles, ungroup) => {
+          const store = await openStore(randomTrace(parents, names));
+          if (ungroup) store.getState().actions.toggleAutogroup();
+          for (const at of toggles) {
+            store.setState({ treeCursor: at % treeRows(store.getState()).length });
+            store.getState().actions.toggleNode();
+          }
+          const rows = treeRows(store.getState());
+          for (const node of store.getState().open!.tree!.orderNodes) assert.equal(rowIndexOf(rows, node), rows.indexOf(node), node.id);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 

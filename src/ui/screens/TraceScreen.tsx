@@ -4,11 +4,11 @@
 import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { fitWidth, sanitizeLine } from '../../domain/sanitize.js';
-import { formatDuration, TYPE_MARKERS, waterfallBar, type TreeNode } from '../../domain/trace-tree.js';
+import { formatDuration, TYPE_MARKERS, waterfallBar, waterfallExtent, type TreeNode } from '../../domain/trace-tree.js';
 import { TRACE_ROW, treeRows } from '../../store/store.js';
 import { osc8 } from '../hyperlink.js';
 import { useTui } from '../store-context.js';
-import { theme } from '../theme.js';
+import { display, theme } from '../theme.js';
 import { detailLines, groupDetailLines, type DetailToken } from '../detail-lines.js';
 import { formatCost } from '../format.js';
 
@@ -27,48 +27,85 @@ const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
 
 export const SIDE_BY_SIDE_MIN_WIDTH = 100;
 
+/** The rule between the panes: one text of `|` lines, not a node per line. */
+const separator = (rows: number) => Array.from({ length: rows }, () => '|').join('\n');
+
+/** Expanders: - open, + closed (ASCII, like the type letters, so a plain row stays cheap to redraw). */
+const expanderFor = (expanded: boolean) => (expanded ? '-' : '+');
+
+/**
+ * A row's waterfall: with colour, the bar is cells painted in the bar colour (on the selected,
+ * inverse row, the colour is given as foreground, which inverse turns into the cells'
+ * background); without colour, glyphs.
+ */
+function Waterfall({ node, totalMs, fromMs, width, colour, selected }: { node: TreeNode; totalMs: number; fromMs: number; width: number; colour: string; selected: boolean }) {
+  const extent = waterfallExtent(node, totalMs, width, fromMs);
+  if (!extent) return null;
+  if (!display.colour) return <Text color={colour}> {waterfallBar(node, totalMs, width, fromMs)}</Text>;
+  if (extent.kind !== 'span') {
+    // A group's time range shows as = (an aggregate, not one span), an instant as |.
+    const text =
+      extent.kind === 'group'
+        ? `${' '.repeat(extent.from)}${'='.repeat(extent.to - extent.from)}${' '.repeat(width - extent.to)}`
+        : extent.kind === 'instant'
+          ? `${' '.repeat(extent.at)}|${' '.repeat(width - extent.at - 1)}`
+          : extent.kind === 'before'
+            ? `<${' '.repeat(width - 1)}`
+            : `${' '.repeat(width - 1)}>`;
+    return <Text color={colour}> {selected ? text : text.trimEnd()}</Text>;
+  }
+  // Spaces after the bar are left out (the pane is blank there already; fewer cells to
+  // redraw) except on the selected row, whose highlight runs to the pane's edge.
+  const paint = selected ? { color: colour } : { backgroundColor: colour };
+  return (
+    <>
+      {' '.repeat(extent.from + 1)}
+      <Text {...paint}>{' '.repeat(extent.to - extent.from)}</Text>
+      {selected ? ' '.repeat(width - extent.to) : null}
+    </>
+  );
+}
+
 const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, selected, expanded, traceName, hiddenCount, matched = false, onPath = false }: { node: TreeNode | null; width: number; totalMs: number; fromMs?: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number; matched?: boolean; onPath?: boolean }) {
   const durationWidth = 7;
   const barWidth = width >= 44 ? Math.floor(width * 0.3) : 0;
   const labelWidth = Math.max(4, width - durationWidth - barWidth - (barWidth ? 2 : 1));
   if (!node) {
-    const label = fitWidth(`${expanded ? '▾' : '▸'} ${traceName}${expanded ? '' : ` +${hiddenCount}`}`, labelWidth);
+    const label = fitWidth(`${expanderFor(expanded)} ${traceName}${expanded ? '' : ` +${hiddenCount}`}`, labelWidth);
     return (
       <Text inverse={selected} wrap="truncate-end" bold>
         {label} {fitWidth(formatDuration(totalMs), durationWidth, 'right')}
-        {barWidth ? ` ${'─'.repeat(barWidth)}` : ''}
+        {barWidth ? <Text color={theme.muted}> {'-'.repeat(barWidth)}</Text> : ''}
       </Text>
     );
   }
   const observation = node.observation;
-  const bar = barWidth ? waterfallBar(node, totalMs, barWidth, fromMs) : '';
   const indent = '  '.repeat(Math.min(node.depth + 1, Math.floor(labelWidth / 4)));
   if (node.group) {
-    // `tool:search ×60 ✗3 Σ12.3s $0.0123`: the group's aggregates on one row.
+    // `T tool:search x60 !3 sum 12.3s $0.0123`: the group's aggregates on one row.
     const group = node.group;
-    const errors = node.subtreeErrors ? ` ✗${node.subtreeErrors}` : '';
+    const errors = node.subtreeErrors ? ` !${node.subtreeErrors}` : '';
     const cost = node.subtreeCost ? ` ${formatCost(node.subtreeCost)}` : '';
-    const label = fitWidth(`${onPath ? '◀' : ' '}${indent.slice(1)}${expanded ? '▾' : '▸'} ${TYPE_MARKERS[group.type] ?? '?'} ${group.name} ×${group.count}${errors} Σ${formatDuration(group.totalDurationMs)}${cost}`, labelWidth);
+    const label = fitWidth(`${onPath ? '*' : ' '}${indent.slice(1)}${expanderFor(expanded)} ${TYPE_MARKERS[group.type] ?? '?'} ${group.name} x${group.count}${errors} sum ${formatDuration(group.totalDurationMs)}${cost}`, labelWidth);
     return (
       <Text inverse={selected} wrap="truncate-end">
         <Text color={node.subtreeErrors ? theme.error : onPath ? theme.accent : undefined} bold>{label}</Text> {fitWidth(formatDuration(node.durationMs), durationWidth, 'right')}
-        {barWidth ? <Text color={node.subtreeErrors ? theme.barError : theme.bar}> {bar}</Text> : null}
+        {barWidth ? <Waterfall node={node} totalMs={totalMs} fromMs={fromMs} width={barWidth} colour={node.subtreeErrors ? theme.barError : theme.bar} selected={selected} /> : null}
       </Text>
     );
   }
-  const expander = node.childNodes.length === 0 ? ' ' : expanded ? '▾' : '▸';
+  const expander = node.childNodes.length === 0 ? ' ' : expanderFor(expanded);
   const marks = `${node.orphan ? '⚠orphan ' : ''}${node.cycle ? '⚠cycle ' : ''}`;
   const hidden = !expanded && node.descendants ? ` +${node.descendants}` : '';
-  const status = observation.level === 'ERROR' && observation.statusMessage ? ` — ${observation.statusMessage}` : '';
-  const pointer = matched ? '»' : onPath ? '◀' : ' ';
+  const status = observation.level === 'ERROR' && observation.statusMessage ? `: ${observation.statusMessage}` : '';
+  // In the first column: > a search match, * on the critical path.
+  const pointer = matched ? '>' : onPath ? '*' : ' ';
   const label = fitWidth(`${pointer}${indent.slice(1)}${expander} ${TYPE_MARKERS[observation.type] ?? '?'} ${marks}${observation.name ?? observation.id}${hidden}${status}`, labelWidth);
   const colour = observation.level === 'ERROR' ? theme.error : observation.level === 'WARNING' ? theme.warning : matched || onPath ? theme.accent : undefined;
   return (
     <Text inverse={selected} wrap="truncate-end">
-      <Text color={colour}>{label}</Text> {fitWidth(observation.type === 'EVENT' ? '' : formatDuration(node.durationMs), durationWidth, 'right')}
-      {barWidth ? (
-        <Text color={observation.level === 'ERROR' ? theme.barError : theme.bar}> {bar}</Text>
-      ) : null}
+      {colour ? <Text color={colour}>{label}</Text> : label} {fitWidth(observation.type === 'EVENT' ? '' : formatDuration(node.durationMs), durationWidth, 'right')}
+      {barWidth ? <Waterfall node={node} totalMs={totalMs} fromMs={fromMs} width={barWidth} colour={observation.level === 'ERROR' ? theme.barError : theme.bar} selected={selected} /> : null}
     </Text>
   );
 });
@@ -198,11 +235,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
             {treeLines}
           </Box>
           <Box flexDirection="column" width={1}>
-            {Array.from({ length: bodyHeight }, (_, index) => (
-              <Text key={index} color={focus === 'detail' ? theme.accent : theme.muted}>
-                │
-              </Text>
-            ))}
+            <Text color={focus === 'detail' ? theme.accent : theme.muted}>{separator(bodyHeight)}</Text>
           </Box>
           <Box flexDirection="column" width={detailWidth}>
             {detailView}
