@@ -552,7 +552,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         // Open the paths to what is kept; when they already are, the set (and its cached rows) stays.
         const expanded = expandedWith(state.expanded, [TRACE_ROW, ...openableIn(tree, keep)]);
         const count = only === 'matches' ? (state.spanSearch?.matches.length ?? 0) : only === 'errors' ? problemIds(tree).length : slowIds(tree).length;
-        const what = only === 'errors' ? `${count} errors and warnings` : only === 'slow' ? `${count} slow observations (≥ 2s or > ${formatDuration(slowThreshold(tree))}, the 95th percentile)` : `${count} search matches`;
+        const what = only === 'errors' ? `${count} errors and warnings` : only === 'slow' ? `${count} slow observations (>= 2s or > ${formatDuration(slowThreshold(tree))}, the 95th percentile)` : `${count} search matches`;
         set({ only, expanded, treeCursor: 0, treeScrollTop: 0, message: `${what} and their ancestors only (again for all)` });
       },
       toggleAutogroup() {
