@@ -69,7 +69,7 @@ export async function tuiCommand(flags: TuiFlags): Promise<void> {
     }
     const { runTui } = await ui;
     const { applyTheme } = await import('../ui/theme.js');
-    applyTheme(backend.theme, { colour: process.env.FORCE_COLOR !== '0' && process.env.TERM !== 'dumb' });
+    applyTheme(backend.theme);
     const { createScoringService } = await import('../scoring/service.js');
     const { scoreQueuePath } = await import('../scoring/queue-path.js');
     scoring = flags.readOnly ? null : createScoringService({ writer: backend.client, queuePath: scoreQueuePath(backend.host, backend.client.http.connection.publicKey) });

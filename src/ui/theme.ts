@@ -2,6 +2,8 @@
 // used: they follow the terminal's own palette, so they read on any terminal, and chalk
 // (under Ink) downgrades nothing. Two variants: for dark and for light backgrounds.
 
+import chalk from 'chalk';
+
 const DARK = {
   accent: 'cyan',
   muted: 'gray',
@@ -43,13 +45,13 @@ export type ThemeName = 'dark' | 'light';
 export const theme = { ...DARK };
 
 /**
- * Whether colour reaches the screen. Waterfall bars are cells painted in the bar colour (a run
+ * Whether colour reaches the screen: as chalk, which colours Ink's text, decides it (NO_COLOR,
+ * --no-color, FORCE_COLOR, CI, TERM). Waterfall bars are cells painted in the bar colour (a run
  * of plain spaces costs the renderer far less than block glyphs); without colour they are
  * drawn with glyphs instead.
  */
-export const display = { colour: true };
+export const display = { colour: chalk.level > 0 };
 
-export function applyTheme(name: ThemeName, options: { colour?: boolean } = {}): void {
+export function applyTheme(name: ThemeName): void {
   Object.assign(theme, name === 'light' ? LIGHT : DARK);
-  display.colour = options.colour ?? true;
 }

@@ -25,7 +25,8 @@ describe('tracetop in tmux', { skip }, () => {
 
   it('streams new traces in, opens the tree, collapses, shows detail, quits cleanly', async () => {
     await server.post('/api/public/ingestion', { batch: ragTrace('existing-1', { name: 'history_trace', userId: 'u_7' }) });
-    const tui = startTmux([], { env: env(), width: 120, height: 40 });
+    // Colour as in a terminal outside CI (chalk turns it off when CI is set).
+    const tui = startTmux([], { env: { ...env(), FORCE_COLOR: '1' }, width: 120, height: 40 });
     sessions.push(tui);
     await tui.waitFor(/history_trace/);
     await tui.waitFor(/● live/);
