@@ -66,7 +66,8 @@ function Waterfall({ node, totalMs, fromMs, width, colour, selected }: { node: T
   );
 }
 
-const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, selected, expanded, traceName, hiddenCount, matched = false, onPath = false }: { node: TreeNode | null; width: number; totalMs: number; fromMs?: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number; matched?: boolean; onPath?: boolean }) {
+const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, selected, expanded, traceName, hiddenCount, matched = false, onPath = false }: { node: TreeNode | null | undefined; width: number; totalMs: number; fromMs?: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number; matched?: boolean; onPath?: boolean }) {
+  if (node === undefined) return <Text> </Text>;
   const durationWidth = 7;
   const barWidth = width >= 44 ? Math.floor(width * 0.3) : 0;
   const labelWidth = Math.max(4, width - durationWidth - barWidth - (barWidth ? 2 : 1));
@@ -169,11 +170,9 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   const treeLines: React.ReactNode[] = [];
   for (let line = 0; line < bodyHeight; line++) {
     const index = treeScrollTop + line;
-    if (index >= rows.length) {
-      treeLines.push(<Text key={line}> </Text>);
-      continue;
-    }
-    const node = rows[index]!;
+    // Past the last row, an empty TreeRow: the same component in every slot, so expanding and
+    // collapsing update the slots' text instead of mounting and unmounting them.
+    const node = index < rows.length ? rows[index]! : undefined;
     treeLines.push(
       <TreeRow
         key={line}
@@ -182,7 +181,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
         totalMs={totalMs}
         fromMs={fromMs}
         selected={index === treeCursor && focus === 'tree'}
-        expanded={expanded.has(node ? node.id : TRACE_ROW)}
+        expanded={node !== undefined && expanded.has(node ? node.id : TRACE_ROW)}
         traceName={open.trace?.name ?? open.id}
         hiddenCount={tree.observationCount}
         matched={node ? matches.has(node.id) : false}
