@@ -583,7 +583,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         if (!tree) return;
         if (state.critical) return set({ critical: null, message: null });
         const path = criticalPath(tree);
-        set({ critical: new Set(path), expanded: expandedWith(state.expanded, [TRACE_ROW, ...ancestorsOf(tree, path)]), message: `critical path: ${path.length} observations (◀)` });
+        set({ critical: new Set(path), expanded: expandedWith(state.expanded, [TRACE_ROW, ...ancestorsOf(tree, path)]), message: `critical path: ${path.length} observations, marked *` });
       },
       toggleRedact() {
         const redact = !get().redact;
