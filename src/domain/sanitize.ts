@@ -84,12 +84,19 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 /** Sanitised text as one screen line: newlines fold to "⏎", carriage returns go. */
 const lineText = (s: string) => sanitizeText(s).replace(/␊/g, '⏎').replace(/␍/g, '');
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /**
  * One screen line: sanitised, newlines folded to "⏎", cut to `maxWidth` columns with an
- * ellipsis — by grapheme, so no emoji, combining mark or wide character is split.
+ * ellipsis (one column wide) — by grapheme, so no emoji, combining mark or wide character is
+ * split.
  */
-export function sanitizeLine(s: string, maxWidth: number): string {
+export function sanitizeLine(s: string, maxWidth: number, ellipsis = '…'): string {
   if (maxWidth <= 0) return '';
+  // Printable ASCII is safe as it is and a column a character: no graphemes to walk. (Past
+  // maxWidth + 1 such characters the line is cut whatever follows.)
+  const head = s.length > maxWidth ? s.slice(0, maxWidth + 1) : s;
+  if (PRINTABLE_ASCII.test(head)) return head.length <= maxWidth ? head : `${head.slice(0, maxWidth - 1)}${ellipsis}`;
   if (s.length <= maxWidth * 4 + 16) {
     const text = lineText(s);
     if (stringWidth(text) <= maxWidth) return text;
@@ -110,17 +117,17 @@ export function sanitizeLine(s: string, maxWidth: number): string {
     if (partial && index + segment.length >= input.length) break;
     const piece = lineText(segment);
     const w = stringWidth(piece);
-    if (width + w > maxWidth) return `${cut}…`;
+    if (width + w > maxWidth) return `${cut}${ellipsis}`;
     width += w;
     text += piece;
     if (width <= maxWidth - 1) cut = text;
   }
-  return partial ? `${cut}…` : text;
+  return partial ? `${cut}${ellipsis}` : text;
 }
 
 /** Pads or cuts to exactly `width` columns (for table cells). */
-export function fitWidth(s: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const line = sanitizeLine(s, width);
+export function fitWidth(s: string, width: number, align: 'left' | 'right' = 'left', ellipsis = '…'): string {
+  const line = sanitizeLine(s, width, ellipsis);
   const pad = ' '.repeat(Math.max(0, width - stringWidth(line)));
   let cell = align === 'left' ? line + pad : pad + line;
   // A prepend character at the end (Malayalam ൎ) or a spacing mark at the start (Thai ำ) joins

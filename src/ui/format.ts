@@ -3,6 +3,13 @@
 import type { TraceSummary } from '../domain/types.js';
 import { formatDuration } from '../domain/trace-tree.js';
 
+/**
+ * What ends a cell or row label cut to fit in the list and the tree: ASCII, because a line
+ * with one non-ASCII character (…) takes Ink's slow measuring path, and nearly every row has
+ * a cut cell.
+ */
+export const CUT = '~';
+
 export function formatTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '--:--:--';

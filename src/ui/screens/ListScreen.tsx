@@ -1,12 +1,12 @@
 // The live list: newest traces on top, only the rows that fit are rendered, columns dropped by
 // priority as the terminal narrows.
-import React from 'react';
+import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { TraceSummary } from '../../domain/types.js';
 import { fitWidth } from '../../domain/sanitize.js';
 import { visibleIds } from '../../store/store.js';
-import { layoutColumns, type ColumnSpec } from '../table-layout.js';
-import { formatCost, formatLatency, formatLevels, formatScores, formatTime, formatTokens } from '../format.js';
+import { layoutColumns, type ColumnSpec, type LaidOutColumn } from '../table-layout.js';
+import { CUT, formatCost, formatLatency, formatLevels, formatScores, formatTime, formatTokens } from '../format.js';
 import { useTui } from '../store-context.js';
 import { REDACTED } from '../../domain/redact.js';
 import { theme } from '../theme.js';
@@ -32,6 +32,37 @@ export const LIST_COLUMNS: ColumnSpec<TraceSummary>[] = [
   { id: 'scores', header: 'SCORES', min: 18, max: 40, priority: 5, cell: (t) => formatScores(t.scores) },
 ];
 
+/**
+ * One trace's row. Memoised on the summary (replaced, never mutated, when the trace changes), so
+ * a cursor key re-renders two rows, not the screen; the cells between coloured ones are one
+ * text, so a row is a handful of nodes for Ink to lay out and draw.
+ */
+const ListRow = React.memo(function ListRow({ trace, columns, selected }: { trace: TraceSummary; columns: LaidOutColumn<TraceSummary>[]; selected: boolean }) {
+  const parts: React.ReactNode[] = [];
+  let plain = '';
+  columns.forEach((column, index) => {
+    const text = (index > 0 ? ' ' : '') + fitWidth(column.cell(trace), column.width, column.align, CUT);
+    const colour = column.color?.(trace);
+    if (!colour) {
+      plain += text;
+      return;
+    }
+    if (plain) parts.push(plain);
+    plain = '';
+    parts.push(
+      <Text key={column.id} color={colour}>
+        {text}
+      </Text>,
+    );
+  });
+  if (plain) parts.push(plain);
+  return (
+    <Text inverse={selected} wrap="truncate-end">
+      {parts}
+    </Text>
+  );
+});
+
 export function ListScreen({ width, height }: { width: number; height: number }) {
   useTui((state) => state.version);
   const order = useTui((state) => state.order);
@@ -43,23 +74,25 @@ export function ListScreen({ width, height }: { width: number; height: number })
   const scrollTop = useTui((state) => state.scrollTop);
   const localScores = useTui((state) => state.localScores);
   const redact = useTui((state) => state.redact);
-  // Scores made here show at once: `*` until the backend has them, `!` if it refused.
-  const local = new Map<string, Record<string, string>>();
-  for (const score of localScores) {
-    if (score.observationId) continue;
-    const entry = local.get(score.traceId) ?? {};
-    entry[score.name] = `${score.value}${score.state === 'pending' ? '*' : score.state === 'failed' ? '!' : ''}`;
-    local.set(score.traceId, entry);
-  }
-  const columns = layoutColumns(LIST_COLUMNS, width).map((column) => {
-    if (column.id === 'scores' && local.size > 0) {
-      return { ...column, cell: (trace: TraceSummary) => formatScores({ ...trace.scores, ...(local.get(trace.id) ?? {}) }) };
+  const columns = useMemo(() => {
+    // Scores made here show at once: `*` until the backend has them, `!` if it refused.
+    const local = new Map<string, Record<string, string>>();
+    for (const score of localScores) {
+      if (score.observationId) continue;
+      const entry = local.get(score.traceId) ?? {};
+      entry[score.name] = `${score.value}${score.state === 'pending' ? '*' : score.state === 'failed' ? '!' : ''}`;
+      local.set(score.traceId, entry);
     }
-    if (redact && (column.id === 'user' || column.id === 'session')) {
-      return { ...column, cell: (trace: TraceSummary) => (column.cell(trace) ? REDACTED : '') };
-    }
-    return column;
-  });
+    return layoutColumns(LIST_COLUMNS, width).map((column) => {
+      if (column.id === 'scores' && local.size > 0) {
+        return { ...column, cell: (trace: TraceSummary) => formatScores({ ...trace.scores, ...(local.get(trace.id) ?? {}) }) };
+      }
+      if (redact && (column.id === 'user' || column.id === 'session')) {
+        return { ...column, cell: (trace: TraceSummary) => (column.cell(trace) ? REDACTED : '') };
+      }
+      return column;
+    });
+  }, [width, localScores, redact]);
   const bodyHeight = Math.max(0, height - 1);
   const rows: React.ReactNode[] = [];
   for (let line = 0; line < bodyHeight; line++) {
@@ -70,16 +103,7 @@ export function ListScreen({ width, height }: { width: number; height: number })
       rows.push(<Text key={line}>{index === 0 && ids.length === 0 ? '  waiting for traces…' : ' '}</Text>);
       continue;
     }
-    const selected = index === cursor;
-    rows.push(
-      <Text key={line} inverse={selected} wrap="truncate-end">
-        {columns.map((column, columnIndex) => (
-          <Text key={column.id} color={column.color?.(trace)}>
-            {(columnIndex > 0 ? ' ' : '') + fitWidth(column.cell(trace), column.width, column.align)}
-          </Text>
-        ))}
-      </Text>,
-    );
+    rows.push(<ListRow key={line} trace={trace} columns={columns} selected={index === cursor} />);
   }
   return (
     <Box flexDirection="column" height={height}>

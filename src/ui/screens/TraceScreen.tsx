@@ -10,7 +10,7 @@ import { osc8 } from '../hyperlink.js';
 import { useTui } from '../store-context.js';
 import { display, theme } from '../theme.js';
 import { detailLines, groupDetailLines, type DetailToken } from '../detail-lines.js';
-import { formatCost } from '../format.js';
+import { CUT, formatCost } from '../format.js';
 
 const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
   key: theme.key,
@@ -72,7 +72,7 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, 
   const barWidth = width >= 44 ? Math.floor(width * 0.3) : 0;
   const labelWidth = Math.max(4, width - durationWidth - barWidth - (barWidth ? 2 : 1));
   if (!node) {
-    const label = fitWidth(`${expanderFor(expanded)} ${traceName}${expanded ? '' : ` +${hiddenCount}`}`, labelWidth);
+    const label = fitWidth(`${expanderFor(expanded)} ${traceName}${expanded ? '' : ` +${hiddenCount}`}`, labelWidth, 'left', CUT);
     return (
       <Text inverse={selected} wrap="truncate-end" bold>
         {label} {fitWidth(formatDuration(totalMs), durationWidth, 'right')}
@@ -87,7 +87,7 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, 
     const group = node.group;
     const errors = node.subtreeErrors ? ` !${node.subtreeErrors}` : '';
     const cost = node.subtreeCost ? ` ${formatCost(node.subtreeCost)}` : '';
-    const label = fitWidth(`${onPath ? '*' : ' '}${indent.slice(1)}${expanderFor(expanded)} ${TYPE_MARKERS[group.type] ?? '?'} ${group.name} x${group.count}${errors} sum ${formatDuration(group.totalDurationMs)}${cost}`, labelWidth);
+    const label = fitWidth(`${onPath ? '*' : ' '}${indent.slice(1)}${expanderFor(expanded)} ${TYPE_MARKERS[group.type] ?? '?'} ${group.name} x${group.count}${errors} sum ${formatDuration(group.totalDurationMs)}${cost}`, labelWidth, 'left', CUT);
     return (
       <Text inverse={selected} wrap="truncate-end">
         <Text color={node.subtreeErrors ? theme.error : onPath ? theme.accent : undefined} bold>{label}</Text> {fitWidth(formatDuration(node.durationMs), durationWidth, 'right')}
@@ -101,7 +101,7 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, 
   const status = observation.level === 'ERROR' && observation.statusMessage ? `: ${observation.statusMessage}` : '';
   // In the first column: > a search match, * on the critical path.
   const pointer = matched ? '>' : onPath ? '*' : ' ';
-  const label = fitWidth(`${pointer}${indent.slice(1)}${expander} ${TYPE_MARKERS[observation.type] ?? '?'} ${marks}${observation.name ?? observation.id}${hidden}${status}`, labelWidth);
+  const label = fitWidth(`${pointer}${indent.slice(1)}${expander} ${TYPE_MARKERS[observation.type] ?? '?'} ${marks}${observation.name ?? observation.id}${hidden}${status}`, labelWidth, 'left', CUT);
   const colour = observation.level === 'ERROR' ? theme.error : observation.level === 'WARNING' ? theme.warning : matched || onPath ? theme.accent : undefined;
   return (
     <Text inverse={selected} wrap="truncate-end">
