@@ -1,6 +1,7 @@
 // Run with NODE_ENV=production (npm run bench:tui), as the CLI runs React.
 // TUI figures: bytes written per second during a 50 traces/s tail (incremental vs full
 // redraw, same run), time to open a 10,000-observation trace and per-keystroke render in it,
+// keystroke → frame in the live list,
 // RSS with 50,000 buffered traces, `tracetop --version`, and first frame with data.
 //   npm run bench:tui
 
@@ -124,6 +125,36 @@ async function openBigTrace(count: number) {
   return { openMs, p50: percentile(keystrokes, 50), max: keystrokes[keystrokes.length - 1]! };
 }
 
+/** The live list with 1,000 traces: j/k on the screen, then j held past the bottom (every row moves). */
+async function listKeys() {
+  const stdin = fakeStdin();
+  const store = createTuiStore({ reader: reader(), host: 'bench' });
+  store.getState().actions.applyTraces(Array.from({ length: 1_000 }, (_, i) => summary(i)));
+  let renders = 0;
+  const instance = render(<App store={store} />, {
+    stdout: new FakeTerminal() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, interactive: true, maxFps: 1000,
+    incrementalRendering: true, patchConsole: false, exitOnCtrlC: false, onRender: () => renders++,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const time = async (keys: string) => {
+    const samples: number[] = [];
+    for (const key of keys) {
+      const count = renders;
+      const started = performance.now();
+      stdin.write(key);
+      while (renders === count) await new Promise((resolve) => setImmediate(resolve));
+      samples.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return samples.sort((a, b) => a - b);
+  };
+  const move = await time('jk'.repeat(100));
+  await time('j'.repeat(40));
+  const scroll = await time('j'.repeat(200));
+  instance.unmount();
+  return { move: percentile(move, 50), scroll: percentile(scroll, 50), scrollP90: percentile(scroll, 90) };
+}
+
 function rssWithBuffered(count: number) {
   const before = process.memoryUsage().rss;
   const store = createTuiStore({ reader: reader(), host: 'bench', capacity: count });
@@ -176,6 +207,7 @@ const pausedFull = await tailBytes(false, true);
 const pausedIncremental = await tailBytes(true, true);
 const open10k = await openBigTrace(10_000);
 const open100k = await openBigTrace(100_000);
+const list = await listKeys();
 const version = versionTimes();
 const frames: number[] = [];
 for (let run = 0; run < 5; run++) {
@@ -189,6 +221,7 @@ console.log(`bytes to the terminal during a 50 traces/s tail (120×40): full red
 console.log(`  … paused (the view holds still, the status bar counts): full redraw ${Math.round(pausedFull).toLocaleString()} B/s, incremental ${Math.round(pausedIncremental).toLocaleString()} B/s → ratio ${(pausedIncremental / pausedFull).toFixed(3)}`);
 console.log(`open a 10,000-observation trace: ${open10k.openMs.toFixed(0)} ms to the first frame (target ≤ 300 ms); keystroke → frame p50 ${open10k.p50.toFixed(1)} ms, max ${open10k.max.toFixed(1)} ms (target ≤ 16 ms)`);
 console.log(`open a 100,000-observation trace: ${open100k.openMs.toFixed(0)} ms; keystroke → frame p50 ${open100k.p50.toFixed(1)} ms, max ${open100k.max.toFixed(1)} ms`);
+console.log(`live list, 1,000 traces: keystroke → frame p50 ${list.move.toFixed(1)} ms moving the cursor, ${list.scroll.toFixed(1)} ms (p90 ${list.scrollP90.toFixed(1)}) scrolling a row (every line redrawn)`);
 console.log(`RSS with ${memory.kept.toLocaleString()} buffered traces: ${(memory.rss / 1e6).toFixed(0)} MB for the whole process, Ink and React loaded (the store's share ≈ ${(memory.delta / 1e6).toFixed(0)} MB; target ≤ 200 MB)`);
 console.log(`tracetop --version: median ${version[3]!.toFixed(0)} ms, min ${version[0]!.toFixed(0)} ms (target ≤ 150 ms)`);
 console.log(`first frame with data (tmux, local server, 5 runs): ${frames.length === 0 ? 'tmux not installed' : `median ${frames[2]!.toFixed(0)} ms, min ${frames[0]!.toFixed(0)} ms, max ${frames[frames.length - 1]!.toFixed(0)} ms`} (target ≤ 400 ms; a bare \`node -e\` shows in tmux after ~40 ms)`);
