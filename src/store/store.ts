@@ -648,13 +648,16 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       },
       setScoringStatus(status) {
         const scoring = options.scoring;
-        const localScores = scoring
-          ? get().localScores.map((local): LocalScore => {
+        const before = get().localScores;
+        const updated = scoring
+          ? before.map((local): LocalScore => {
               const failure = scoring.failure(local.id);
               const state = failure ? 'failed' : scoring.isPending(local.id) ? 'pending' : 'sent';
               return state === local.state ? local : { ...local, state, error: failure };
             })
-          : get().localScores;
+          : before;
+        // The same list when no score changed state: the live list's rows then stay as drawn.
+        const localScores = updated.every((local, index) => local === before[index]) ? before : updated;
         set({ scoring: status, localScores });
       },
       showSessions() {
