@@ -344,8 +344,8 @@ const keptInOrder = new WeakMap<ReadonlySet<string>, TreeNode[]>();
  * a walk of every node: kept nodes in depth-first order, minus those under a collapsed one.
  */
 export function visibleRows(tree: TraceTree, expanded: ReadonlySet<string>, keep?: ReadonlySet<string>): TreeNode[] {
-  const rows: TreeNode[] = [];
   if (keep) {
+    const rows: TreeNode[] = [];
     let ordered = keptInOrder.get(keep);
     if (!ordered) {
       ordered = [...keep].map((id) => tree.nodes.get(id)).filter((node): node is TreeNode => node !== undefined).sort((a, b) => a.index - b.index);
@@ -359,25 +359,23 @@ export function visibleRows(tree: TraceTree, expanded: ReadonlySet<string>, keep
     }
     return rows;
   }
-  const stack: TreeNode[] = [];
-  for (let i = tree.rootNodes.length - 1; i >= 0; i--) stack.push(tree.rootNodes[i]!);
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    rows.push(node);
-    if (expanded.has(node.id)) for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push(node.childNodes[i]!);
-  }
-  return rows;
+  return openRows(tree.rootNodes, expanded);
 }
 
 /** The rows a node shows below itself when expanded (for splicing them in or out). */
 export function visibleSubtree(node: TreeNode, expanded: ReadonlySet<string>): TreeNode[] {
+  return openRows(node.childNodes, expanded);
+}
+
+/** Depth-first from `tops`, going into a node's children only where it is expanded (a stack, not recursion: 100,000-deep chains). */
+function openRows(tops: readonly TreeNode[], expanded: ReadonlySet<string>): TreeNode[] {
   const rows: TreeNode[] = [];
   const stack: TreeNode[] = [];
-  for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push(node.childNodes[i]!);
+  for (let i = tops.length - 1; i >= 0; i--) stack.push(tops[i]!);
   while (stack.length > 0) {
-    const current = stack.pop()!;
-    rows.push(current);
-    if (expanded.has(current.id)) for (let i = current.childNodes.length - 1; i >= 0; i--) stack.push(current.childNodes[i]!);
+    const node = stack.pop()!;
+    rows.push(node);
+    if (expanded.has(node.id)) for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push(node.childNodes[i]!);
   }
   return rows;
 }

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { BIN, runCli, startCli } from '../helpers/cli.js';
-import { startTestServer, TEST_KEYS, tempDir, type TestServer } from '../helpers/server.js';
+import { backendEnv, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { ragTrace } from '../helpers/ingest.js';
 
 const hasJq = spawnSync('jq', ['--version']).status === 0;
@@ -12,14 +12,7 @@ const hasJq = spawnSync('jq', ['--version']).status === 0;
 describe('scripting commands', () => {
   let server: TestServer;
   const home = tempDir();
-  const env = () => ({
-    XDG_DATA_HOME: home.path,
-    XDG_STATE_HOME: home.path,
-    XDG_CONFIG_HOME: home.path,
-    LANGFUSE_BASE_URL: server.url,
-    LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey,
-    LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey,
-  });
+  const env = () => backendEnv(home.path, server.url);
 
   before(async () => {
     server = await startTestServer();

@@ -1,6 +1,7 @@
 // Starts a real embedded server on an ephemeral loopback port for a test.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -53,5 +54,48 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     dbPath,
     get: (path) => call(path),
     post: (path, body, method = 'POST') => call(path, { method, body: JSON.stringify(body) }),
+  };
+}
+
+/**
+ * POSTs `totalBytes` of spaces as a chunked body (no content-length), honouring back-pressure,
+ * and resolves with what the server answered: how the size cap meets an upload it cannot
+ * refuse up front.
+ */
+export function postChunked(baseUrl: string, path: string, headers: Record<string, string>, totalBytes: number, chunkBytes: number): Promise<{ status: number; type: string; body: string }> {
+  const target = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: target.hostname, port: target.port, path, method: 'POST', headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(chunkBytes, 0x20);
+    let sent = 0;
+    const pump = () => {
+      while (sent < totalBytes) {
+        sent += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+/** A CLI run's environment against a test server: its own XDG home and the test keys. */
+export function backendEnv(home: string, baseUrl: string): Record<string, string> {
+  return {
+    XDG_DATA_HOME: home,
+    XDG_STATE_HOME: home,
+    XDG_CONFIG_HOME: home,
+    LANGFUSE_BASE_URL: baseUrl,
+    LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey,
+    LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey,
   };
 }

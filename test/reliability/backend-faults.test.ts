@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasTmux, startTmux, type TmuxSession } from '../helpers/tmux.js';
-import { startTestServer, TEST_KEYS, tempDir, type TestServer } from '../helpers/server.js';
+import { backendEnv, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { startFaultProxy, type FaultMode, type FaultProxy } from '../helpers/fault-proxy.js';
 import { ragTrace } from '../helpers/ingest.js';
 
@@ -16,6 +16,9 @@ const skip = hasTmux ? false : 'tmux is not installed';
 const KEY_BOUND_MS = 1_000;
 /** From the proxy passing traffic again to a new trace on screen. */
 const RECOVERY_BOUND_MS = 20_000;
+
+/** The TUI's environment: its own XDG home, the test keys, the proxy as the backend. */
+const tuiEnv = (home: string, proxy: FaultProxy) => ({ ...backendEnv(home, proxy.url), TRACETOP_STREAM_TIMEOUT_MS: '3000' });
 
 const statusLine = (screen: string): string => screen.split('\n').find((line) => line.includes('●'))?.trim() ?? '(no status line)';
 
@@ -31,15 +34,7 @@ describe('the TUI against a faulty backend', { skip }, () => {
     proxy = await startFaultProxy(server.url);
     await server.post('/api/public/ingestion', { batch: ragTrace('before-1', { name: 'before_faults' }) });
     tui = startTmux([], {
-      env: {
-        XDG_DATA_HOME: home.path,
-        XDG_STATE_HOME: home.path,
-        XDG_CONFIG_HOME: home.path,
-        LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey,
-        LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey,
-        LANGFUSE_BASE_URL: proxy.url,
-        TRACETOP_STREAM_TIMEOUT_MS: '3000',
-      },
+      env: tuiEnv(home.path, proxy),
       width: 160,
       height: 30,
     });
@@ -152,15 +147,7 @@ describe('the TUI starting against a faulty backend', { skip }, () => {
   const home = tempDir();
   const sessions: TmuxSession[] = [];
   const figures: string[] = [];
-  const env = () => ({
-    XDG_DATA_HOME: home.path,
-    XDG_STATE_HOME: home.path,
-    XDG_CONFIG_HOME: home.path,
-    LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey,
-    LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey,
-    LANGFUSE_BASE_URL: proxy.url,
-    TRACETOP_STREAM_TIMEOUT_MS: '3000',
-  });
+  const env = () => tuiEnv(home.path, proxy);
 
   before(async () => {
     server = await startTestServer();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import stringWidth from 'string-width';
 import { BIN, startCli } from '../helpers/cli.js';
-import { startTestServer, TEST_KEYS, tempDir, type TestServer } from '../helpers/server.js';
+import { backendEnv, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { allCases, seedCorpus, type HostileCase } from '../fixtures/hostile/index.js';
 
 interface Run {
@@ -50,15 +50,7 @@ describe('hostile corpus through `tracetop get`', { timeout: 120_000 }, () => {
   const cases: HostileCase[] = allCases();
   /** Each case's `get` and `get --json` output, for the checks after the per-case ones. */
   const outputs = new Map<string, { text: string; json: string }>();
-  const env = () => ({
-    NO_COLOR: '1',
-    XDG_DATA_HOME: home.path,
-    XDG_STATE_HOME: home.path,
-    XDG_CONFIG_HOME: home.path,
-    LANGFUSE_BASE_URL: server.url,
-    LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey,
-    LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey,
-  });
+  const env = () => ({ NO_COLOR: '1', ...backendEnv(home.path, server.url) });
 
   before(async () => {
     server = await startTestServer();

@@ -16,10 +16,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
 import { PassThrough } from 'node:stream';
-import { render } from 'ink';
 import stringWidth from 'string-width';
 import { App } from '../../src/ui/App.js';
-import { Terminal, TerminalStream } from '../helpers/terminal.js';
+import { renderInTerminal, Terminal, TerminalStream } from '../helpers/terminal.js';
 import { createTuiStore, treeRows } from '../../src/store/store.js';
 import { LangfuseClient, summaryFromTrace } from '../../src/api/client.js';
 import type { TraceWithFullDetails } from '../../src/domain/types.js';
@@ -108,20 +107,9 @@ function mount(trace: TraceWithFullDetails, columns: number, rows: number): Scre
     return true;
   });
   const stdout = new TerminalStream(terminal, columns, rows);
-  const stdin = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode(): void; ref(): void; unref(): void };
-  Object.assign(stdin, { isTTY: true, setRawMode: () => {}, ref: () => {}, unref: () => {} });
   const reader = { getTrace: async () => trace, listTraces: async () => [], getSessionTraces: async () => [trace] };
   const store = createTuiStore({ reader, host: 'http://127.0.0.1:3939' });
-  const instance = render(<App store={store} />, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    interactive: true,
-    alternateScreen: true,
-    incrementalRendering: true,
-    patchConsole: false,
-    exitOnCtrlC: false,
-    maxFps: 1000,
-  });
+  const { instance, stdin } = renderInTerminal(<App store={store} />, stdout);
   return {
     terminal,
     stdout,

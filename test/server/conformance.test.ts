@@ -4,9 +4,8 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { postChunked, startTestServer, type TestServer } from '../helpers/server.js';
 import { assertMatchesSchema } from '../helpers/openapi.js';
 
 const AT = '2026-11-24T10:00:00.000Z';
@@ -52,32 +51,7 @@ describe('server conformance fixes', () => {
   });
 
   it('(b) an oversized chunked upload gets a JSON 413, not a reset', async () => {
-    const url = new URL(server.url);
-    const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        { host: url.hostname, port: url.port, path: '/api/public/ingestion', method: 'POST', headers: { authorization: server.auth, 'content-type': 'application/json' } },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      const chunk = Buffer.alloc(256 * 1024, 0x20);
-      let sent = 0;
-      const pump = () => {
-        while (sent < 8 * 1024 * 1024) {
-          sent += chunk.length;
-          if (!req.write(chunk)) {
-            req.once('drain', pump);
-            return;
-          }
-        }
-        req.end();
-      };
-      pump();
-    });
+    const result = await postChunked(server.url, '/api/public/ingestion', { authorization: server.auth, 'content-type': 'application/json' }, 8 * 1024 * 1024, 256 * 1024);
     assert.equal(result.status, 413);
     assert.match((JSON.parse(result.body) as { message: string }).message, /too large/);
     await healthy();

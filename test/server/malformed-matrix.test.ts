@@ -8,9 +8,8 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { postChunked, startTestServer, type TestServer } from '../helpers/server.js';
 
 const AT = '2026-11-24T10:00:00.000Z';
 
@@ -259,32 +258,7 @@ describe('malformed input matrix', () => {
 
   it('an oversize chunked upload (no content-length) gets a JSON 413', async () => {
     for (const path of ['/api/public/ingestion', '/api/public/otel/v1/traces']) {
-      const target = new URL(url(path));
-      const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-        const req = httpRequest(
-          { host: target.hostname, port: target.port, path, method: 'POST', headers: { authorization: server.auth, 'content-type': 'application/json' } },
-          (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (body += chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
-          },
-        );
-        req.on('error', reject);
-        const chunk = Buffer.alloc(512 * 1024, 0x20);
-        let sent = 0;
-        const pump = () => {
-          while (sent < 6 * 1024 * 1024) {
-            sent += chunk.length;
-            if (!req.write(chunk)) {
-              req.once('drain', pump);
-              return;
-            }
-          }
-          req.end();
-        };
-        pump();
-      });
+      const answer = await postChunked(server.url, path, { authorization: server.auth, 'content-type': 'application/json' }, 6 * 1024 * 1024, 512 * 1024);
       assert.equal(answer.status, 413, path);
       assert.match(answer.type, /application\/json/);
       assert.equal(typeof (JSON.parse(answer.body) as { message: string }).message, 'string');

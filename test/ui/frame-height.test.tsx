@@ -5,10 +5,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
-import { PassThrough } from 'node:stream';
-import { render } from 'ink';
 import { App } from '../../src/ui/App.js';
-import { Terminal, TerminalStream } from '../helpers/terminal.js';
+import { renderInTerminal, Terminal, TerminalStream } from '../helpers/terminal.js';
 import { createTuiStore } from '../../src/store/store.js';
 import { fullTrace, observation, summary } from '../helpers/fixtures.js';
 
@@ -40,21 +38,10 @@ for (const [columns, rows] of [[40, 15], [80, 24], [120, 40]] as const) {
       // A real tty turns \n into \r\n (onlcr); the headless terminal must be told to.
       const terminal = new Terminal({ cols: columns, rows, allowProposedApi: true, scrollback: 1000, convertEol: true });
       const stdout = new TerminalStream(terminal, columns, rows);
-      const stdin = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode(): void; ref(): void; unref(): void };
-      Object.assign(stdin, { isTTY: true, setRawMode: () => {}, ref: () => {}, unref: () => {} });
       const trace = bigTrace();
       const store = createTuiStore({ reader: { getTrace: async () => trace, listTraces: async () => [] }, host: 'http://127.0.0.1:3939' });
       store.getState().actions.applyTraces(Array.from({ length: 200 }, (_, i) => summary(i === 199 ? 'big' : `t${i}`, { name: `trace ${i} ${'with a long name '.repeat(3)}`, errorCount: i % 3, scores: { groundedness: 0.5, user_feedback: 'negative' } })));
-      const instance = render(<App store={store} />, {
-        stdout: stdout as unknown as NodeJS.WriteStream,
-        stdin: stdin as unknown as NodeJS.ReadStream,
-        interactive: true,
-        alternateScreen: true,
-        incrementalRendering: true,
-        patchConsole: false,
-        exitOnCtrlC: false,
-        maxFps: 1000,
-      });
+      const { instance, stdin } = renderInTerminal(<App store={store} />, stdout);
       await tick(100);
       const afterFirstFrame = stdout.written.length;
       const keys = ['j', 'j', 'G', 'g', '?', '\x1b', '/', 'tag:x', '\x1b', 'C', '\x1b', '\r', 'e', 'j', 'j', 'G', '\t', 'j', 'j', '\t', 'c', 'o', 'o', 'x', 'P', 'S', 'S', 'z', 'j', 'j', 'z', 'a', 'a', '/', 'step_1', '\t', '\r', 'n', 'n', 'N', 'm', 'm', '\x1b', 's', '\x1b', 'q'];
