@@ -432,20 +432,36 @@ export function waterfallExtent(node: Pick<TreeNode, 'startOffset' | 'endOffset'
   return { kind: node.group ? 'group' : 'span', from, to };
 }
 
-/** The bar as text (for output without colour): solid, shaded for a group, ▏ for an instant, ‹ or › at the edge for work outside the window. */
-export function waterfallBar(node: Pick<TreeNode, 'startOffset' | 'endOffset' | 'durationMs'> & { group?: GroupInfo | null }, totalMs: number, width: number, fromMs = 0): string {
-  const extent = waterfallExtent(node, totalMs, width, fromMs);
-  if (!extent) return '';
+/** The characters a bar is drawn with: glyphs, or ASCII where each cell must stay cheap to redraw. */
+export interface BarMarks {
+  span: string;
+  group: string;
+  instant: string;
+  before: string;
+  after: string;
+}
+
+/** Solid, shaded for a group, ▏ for an instant, ‹ or › at the edge for work outside the window. */
+export const GLYPH_MARKS: BarMarks = { span: '█', group: '▒', instant: '▏', before: '‹', after: '›' };
+
+/** An extent as `width` cells of text. */
+export function barText(extent: BarExtent, width: number, marks: BarMarks = GLYPH_MARKS): string {
   switch (extent.kind) {
     case 'after':
-      return ' '.repeat(width - 1) + '›';
+      return ' '.repeat(width - 1) + marks.after;
     case 'before':
-      return '‹' + ' '.repeat(width - 1);
+      return marks.before + ' '.repeat(width - 1);
     case 'instant':
-      return ' '.repeat(extent.at) + '▏' + ' '.repeat(Math.max(0, width - extent.at - 1));
+      return ' '.repeat(extent.at) + marks.instant + ' '.repeat(Math.max(0, width - extent.at - 1));
     default:
-      return ' '.repeat(extent.from) + (extent.kind === 'group' ? '▒' : '█').repeat(extent.to - extent.from) + ' '.repeat(width - extent.to);
+      return ' '.repeat(extent.from) + marks[extent.kind].repeat(extent.to - extent.from) + ' '.repeat(width - extent.to);
   }
+}
+
+/** The bar as text, for output without colour. */
+export function waterfallBar(node: Pick<TreeNode, 'startOffset' | 'endOffset' | 'durationMs'> & { group?: GroupInfo | null }, totalMs: number, width: number, fromMs = 0): string {
+  const extent = waterfallExtent(node, totalMs, width, fromMs);
+  return extent ? barText(extent, width) : '';
 }
 
 /** A duration for a narrow column: <1ms, 340ms, 2.35s, 12.4s, 3m07s → 3m7s, 1h12m, 2d4h, 8000y12d; negative (an end before its start) keeps its sign. */

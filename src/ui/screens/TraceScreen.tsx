@@ -4,7 +4,7 @@
 import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { fitWidth, sanitizeLine } from '../../domain/sanitize.js';
-import { formatDuration, TYPE_MARKERS, waterfallBar, waterfallExtent, type TreeNode } from '../../domain/trace-tree.js';
+import { barText, formatDuration, TYPE_MARKERS, waterfallExtent, type BarMarks, type TreeNode } from '../../domain/trace-tree.js';
 import { TRACE_ROW, treeRows } from '../../store/store.js';
 import { osc8 } from '../hyperlink.js';
 import { useTui } from '../store-context.js';
@@ -30,6 +30,9 @@ export const SIDE_BY_SIDE_MIN_WIDTH = 100;
 /** The rule between the panes: one text of `|` lines, not a node per line. */
 const separator = (rows: number) => Array.from({ length: rows }, () => '|').join('\n');
 
+/** Bars in colour are painted cells; the rest in ASCII: a group's time range as = (an aggregate, not one span), an instant as |. */
+const ASCII_MARKS: BarMarks = { span: ' ', group: '=', instant: '|', before: '<', after: '>' };
+
 /** Expanders: - open, + closed (ASCII, like the type letters, so a plain row stays cheap to redraw). */
 const expanderFor = (expanded: boolean) => (expanded ? '-' : '+');
 
@@ -41,17 +44,9 @@ const expanderFor = (expanded: boolean) => (expanded ? '-' : '+');
 function Waterfall({ node, totalMs, fromMs, width, colour, selected }: { node: TreeNode; totalMs: number; fromMs: number; width: number; colour: string; selected: boolean }) {
   const extent = waterfallExtent(node, totalMs, width, fromMs);
   if (!extent) return null;
-  if (!display.colour) return <Text color={colour}> {waterfallBar(node, totalMs, width, fromMs)}</Text>;
+  if (!display.colour) return <Text color={colour}> {barText(extent, width)}</Text>;
   if (extent.kind !== 'span') {
-    // A group's time range shows as = (an aggregate, not one span), an instant as |.
-    const text =
-      extent.kind === 'group'
-        ? `${' '.repeat(extent.from)}${'='.repeat(extent.to - extent.from)}${' '.repeat(width - extent.to)}`
-        : extent.kind === 'instant'
-          ? `${' '.repeat(extent.at)}|${' '.repeat(width - extent.at - 1)}`
-          : extent.kind === 'before'
-            ? `<${' '.repeat(width - 1)}`
-            : `${' '.repeat(width - 1)}>`;
+    const text = barText(extent, width, ASCII_MARKS);
     return <Text color={colour}> {selected ? text : text.trimEnd()}</Text>;
   }
   // Spaces after the bar are left out (the pane is blank there already; fewer cells to
