@@ -1,8 +1,11 @@
 // HTTP to a Langfuse backend: undici with a keep-alive Agent, timeouts, and retries with
-// backoff and jitter on network errors, 5xx, 524 and 429 (Retry-After honoured). Failures
-// become LangfuseApiError values whose message says what to do — and never holds the secret.
+// backoff and jitter on network errors, 5xx, 524 and 429. Every request first takes its turn in
+// the request budget (`budget.ts`: per rate-limit bucket, interactive before background); a
+// 429's Retry-After blocks its bucket for as long as the server says, in full. Failures become
+// LangfuseApiError values whose message says what to do — and never holds the secret.
 
 import { Agent, request, errors as undiciErrors } from 'undici';
+import { bucketFor, RequestBudget, type Priority } from './budget.js';
 
 export type ApiErrorKind =
   | 'auth'
@@ -27,6 +30,9 @@ export class LangfuseApiError extends Error {
     super(message);
     this.name = 'LangfuseApiError';
   }
+
+  /** A 429's X-RateLimit-Limit, when the server sent one. */
+  rateLimit: number | null = null;
 }
 
 export interface Connection {
@@ -41,6 +47,16 @@ export interface HttpOptions {
   timeoutMs?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** The request budget every request goes through; default: no pacing, 429s honoured. */
+  budget?: RequestBudget;
+}
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  attempts?: number;
+  /** Interactive requests (opening a trace, scoring) go before background ones (polls, history). Default interactive. */
+  priority?: Priority;
 }
 
 export type QueryValue = string | number | boolean | null | undefined | (string | number)[];
@@ -76,6 +92,18 @@ export function buildUrl(host: string, path: string, query: Record<string, Query
   return url.toString();
 }
 
+const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/** Cloud's 429 body says `details.retryAfterSeconds` too. */
+function retryAfterFromBody(text: string): number | null {
+  try {
+    const seconds = Number((JSON.parse(text) as { details?: { retryAfterSeconds?: unknown } }).details?.retryAfterSeconds);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function describeBody(text: string): string | null {
@@ -94,11 +122,15 @@ function describeBody(text: string): string | null {
 export class HttpClient {
   private readonly agent: Agent;
   private readonly authorization: string;
+  readonly budget: RequestBudget;
+  /** Requests sent, 429s among them (tests and the bench read these). */
+  readonly counters = { requests: 0, rateLimited: 0 };
 
   constructor(
     readonly connection: Connection,
     private readonly options: HttpOptions = {},
   ) {
+    this.budget = options.budget ?? new RequestBudget();
     this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 8 });
     this.authorization = `Basic ${Buffer.from(`${connection.publicKey}:${connection.secretKey}`).toString('base64')}`;
   }
@@ -115,20 +147,28 @@ export class HttpClient {
     return buildUrl(this.connection.host, path, query);
   }
 
-  async json<T>(method: string, path: string, options: { query?: Record<string, QueryValue>; body?: unknown; attempts?: number } = {}): Promise<T> {
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.url(path, options.query);
+    const bucket = bucketFor(method, path);
     const attempts = options.attempts ?? this.options.attempts ?? 4;
     const minBackoff = this.options.minBackoffMs ?? 250;
     const maxBackoff = this.options.maxBackoffMs ?? 8_000;
     for (let attempt = 0; ; attempt++) {
+      await this.budget.acquire(bucket, options.priority ?? 'interactive');
       try {
+        this.counters.requests++;
         return await this.once<T>(method, url, options.body);
       } catch (error) {
         const apiError = error as LangfuseApiError;
+        if (apiError.kind === 'rate-limited') {
+          this.counters.rateLimited++;
+          // The bucket stays closed for the whole Retry-After (Cloud's windows are a minute);
+          // the next acquire waits it out, and so does every other request to that bucket.
+          this.budget.rateLimited(bucket, apiError.retryAfterMs, apiError.rateLimit);
+        }
         const retryable = ['network', 'timeout', 'server', 'rate-limited'].includes(apiError.kind);
         if (!retryable || attempt + 1 >= attempts) throw apiError;
-        const delay = apiError.retryAfterMs ?? backoffDelay(attempt, minBackoff, maxBackoff);
-        await sleep(Math.min(delay, maxBackoff * 4));
+        if (apiError.kind !== 'rate-limited') await sleep(backoffDelay(attempt, minBackoff, maxBackoff));
       }
     }
   }
@@ -189,8 +229,9 @@ export class HttpClient {
     }
     if (status === 404) throw new LangfuseApiError('not-found', `404 from ${url}${suffix}`, url, status, null, detail);
     if (status === 429) {
-      const wait = parseRetryAfter(response.headers['retry-after']);
-      throw new LangfuseApiError(
+      const wait = parseRetryAfter(response.headers['retry-after'], this.budget.clock.now()) ?? retryAfterFromBody(text);
+      const limitHeader = Number(headerValue(response.headers['x-ratelimit-limit']));
+      const error = new LangfuseApiError(
         'rate-limited',
         `429 from ${url}: rate limited${wait === null ? '' : `, retry in ${Math.ceil(wait / 1000)}s`}`,
         url,
@@ -198,6 +239,8 @@ export class HttpClient {
         wait,
         detail,
       );
+      error.rateLimit = Number.isFinite(limitHeader) && limitHeader > 0 ? limitHeader : null;
+      throw error;
     }
     if (status >= 500) throw new LangfuseApiError('server', `${status} from ${url}${suffix}`, url, status, null, detail);
     throw new LangfuseApiError('bad-request', `${status} from ${url}${suffix}`, url, status, null, detail);

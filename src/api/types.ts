@@ -1,47 +1,16 @@
 // What the UI and the CLI may ask of a backend. Implemented by the HTTP client over
 // either Langfuse API generation; the UI depends on this interface only.
 
-import type {
-  AnnotationQueue,
-  AnnotationQueueItem,
+// The interfaces live in `src/ports/readers.ts` (a neutral place the store and UI import from);
+// re-exported here so the client's code keeps its imports.
+export type {
+  TraceQuery,
+  ScoreCondition,
+  ScoreOperator,
+  TraceLoadOptions,
+  TraceReader,
+  ScoreWriter,
+  SessionReader,
+  QueueClient,
   Score,
-  ScoreConfig,
-  Session,
-  TraceSummary,
-  TraceWithFullDetails,
-} from '../domain/types.js';
-import type { ScoreBody } from '../domain/ingestion.js';
-
-export type { TraceQuery, ScoreCondition, ScoreOperator } from '../domain/types.js';
-import type { TraceQuery } from '../domain/types.js';
-
-export interface TraceLoadOptions {
-  /** How many observations the caller expects (the list knows): a big trace loads in pages. */
-  expectedObservations?: number;
-  /** Called after each page: observations loaded so far, and the total when the backend says. */
-  onProgress?: (loaded: number, total: number | null) => void;
-}
-
-export interface TraceReader {
-  getTrace(traceId: string, options?: TraceLoadOptions): Promise<TraceWithFullDetails>;
-  listTraces(query: TraceQuery): Promise<TraceSummary[]>;
-}
-
-export interface ScoreWriter {
-  createScore(score: ScoreBody & { id: string }): Promise<{ id: string }>;
-  deleteScore(scoreId: string): Promise<void>;
-  listScoreConfigs(): Promise<ScoreConfig[]>;
-}
-
-export interface SessionReader {
-  listSessions(): Promise<Session[]>;
-  getSessionTraces(sessionId: string): Promise<TraceWithFullDetails[]>;
-}
-
-export interface QueueClient {
-  listQueues(): Promise<AnnotationQueue[]>;
-  listQueueItems(queueId: string, status?: 'PENDING' | 'COMPLETED'): Promise<AnnotationQueueItem[]>;
-  completeQueueItem(queueId: string, itemId: string): Promise<AnnotationQueueItem>;
-}
-
-export type { Score };
+} from '../ports/readers.js';

@@ -6,6 +6,7 @@ import { loadConfig, resolveSettings, type SettingFlags } from '../config/profil
 import { DEFAULT_PORT, keysPath } from '../config/paths.js';
 import { resolveServerKeys } from '../server/keys.js';
 import type { RunningServer } from '../server/index.js';
+import { notOursMessage, proveOwnership } from './server-identity.js';
 
 // The embedded server (SQLite, protobuf, every route) is loaded only when it is started.
 const startEmbedded: typeof import('./serve.js').startEmbedded = async (...args) => (await import('./serve.js')).startEmbedded(...args);
@@ -20,7 +21,12 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-async function tracetopAnswers(url: string): Promise<boolean> {
+/** The keys for tracetop's own server when no host is configured: flags/env/profile, else the generated key file. */
+export function embeddedKeys(settings: { publicKey: string | null; secretKey: string | null }): ReturnType<typeof resolveServerKeys> {
+  return resolveServerKeys({ env: process.env, publicKey: settings.publicKey ?? undefined, secretKey: settings.secretKey ?? undefined, keysFile: keysPath() });
+}
+
+export async function tracetopAnswers(url: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/api/public/health`, { signal: AbortSignal.timeout(500) });
     const body = (await response.json()) as { version?: string };
@@ -44,11 +50,17 @@ export async function connect(flags: SettingFlags & { demo?: boolean; port?: num
     server = await startEmbedded({ port: 0, db: ':memory:', publicKey, secretKey }, () => {});
     host = server.url;
   } else if (!host) {
-    const keys = resolveServerKeys({ env: process.env, publicKey: publicKey ?? undefined, secretKey: secretKey ?? undefined, keysFile: keysPath() });
+    const keys = embeddedKeys({ publicKey, secretKey });
     publicKey = keys.publicKey;
     secretKey = keys.secretKey;
     const url = `http://127.0.0.1:${flags.port ?? DEFAULT_PORT}`;
     if (await tracetopAnswers(url)) {
+      // Found, not configured: it proves it holds our pair before the pair is sent to it.
+      const owned = await proveOwnership(url, keys);
+      if (!owned.ok) {
+        const source = keys.source === 'file' || keys.source === 'generated' ? `the key file ${keys.path}` : 'from your settings';
+        throw new Error(notOursMessage(url, owned.who, source));
+      }
       host = url;
     } else {
       server = await startEmbedded({ port: flags.port ?? DEFAULT_PORT, publicKey, secretKey }, log);
@@ -60,7 +72,7 @@ export async function connect(flags: SettingFlags & { demo?: boolean; port?: num
       `no keys for ${host}: set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY (or --public-key/--secret-key, or a profile in the config file)`,
     );
   }
-  const client = new LangfuseClient({ host: host!, publicKey, secretKey });
+  const client = new LangfuseClient({ host: host!, publicKey, secretKey }, { plan: settings.budget });
   return {
     client,
     host: host!,

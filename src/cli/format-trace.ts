@@ -5,6 +5,7 @@ import type { TraceWithFullDetails } from '../domain/types.js';
 import { buildTraceTree, formatDuration, TYPE_MARKERS, waterfallBar } from '../domain/trace-tree.js';
 import { fitWidth, sanitizeLine } from '../domain/sanitize.js';
 import { detailLines } from '../ui/detail-lines.js';
+import { redactTrace } from '../domain/redact.js';
 
 export interface TextStyle {
   red(text: string): string;
@@ -24,6 +25,8 @@ export const ANSI: TextStyle = {
 export function formatTraceText(trace: TraceWithFullDetails, options: { width?: number; style?: TextStyle; redact?: boolean } = {}): string {
   const width = Math.max(40, options.width ?? 120);
   const style = options.style ?? PLAIN;
+  // Names and status messages stay visible under redaction: with their PII masked.
+  if (options.redact) trace = redactTrace(trace);
   const tree = buildTraceTree(trace);
   const totalMs = Math.max(1, tree.endMs - tree.startMs);
   const barWidth = Math.floor(width * 0.3);

@@ -1,28 +1,18 @@
 // `tracetop get TRACE_ID [--json]`.
 import { connect } from './connect.js';
 import { ANSI, formatTraceText, PLAIN } from './format-trace.js';
-import type { TuiFlags } from './tui.js';
+import type { CliFlags } from './flags.js';
 import { useColour } from './colour.js';
-import { redactId, redactJson } from '../domain/redact.js';
+import { redactTrace } from '../domain/redact.js';
 import { terminalSafeJson } from '../domain/sanitize.js';
+import { stderrLine } from './output.js';
 
-export async function getCommand(traceId: string | undefined, flags: TuiFlags & { json?: boolean; color?: boolean; redact?: boolean }): Promise<void> {
-  if (!traceId) throw new UsageError('usage: tracetop get TRACE_ID [--json]');
-  const backend = await connect(flags, (line) => process.stderr.write(`${line}\n`));
+export async function getCommand(traceId: string, flags: CliFlags): Promise<void> {
+  const backend = await connect(flags, stderrLine);
   try {
     const trace = await backend.client.getTrace(traceId);
     if (flags.json) {
-      const shown = flags.redact
-        ? {
-            ...trace,
-            userId: redactId(trace.userId),
-            sessionId: redactId(trace.sessionId),
-            input: redactJson(trace.input),
-            output: redactJson(trace.output),
-            metadata: redactJson(trace.metadata),
-            observations: trace.observations.map((o) => ({ ...o, input: redactJson(o.input), output: redactJson(o.output), metadata: redactJson(o.metadata) })),
-          }
-        : trace;
+      const shown = flags.redact ? redactTrace(trace) : trace;
       process.stdout.write(`${terminalSafeJson(JSON.stringify(shown, null, 2))}\n`);
     }
     else process.stdout.write(formatTraceText(trace, { width: process.stdout.columns || 120, style: useColour(flags) ? ANSI : PLAIN, redact: flags.redact }));
@@ -30,5 +20,3 @@ export async function getCommand(traceId: string | undefined, flags: TuiFlags & 
     await backend.close();
   }
 }
-
-export class UsageError extends Error {}

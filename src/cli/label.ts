@@ -1,16 +1,20 @@
 // `tracetop label --queue NAME|ID`: the annotation-queue walk.
 import React from 'react';
 import { connect } from './connect.js';
-import { UsageError } from './get.js';
-import type { TuiFlags } from './tui.js';
+import { UsageError } from './usage.js';
+import type { CliFlags } from './flags.js';
+import { cannotDraw } from './colour.js';
 import { createScoringService } from '../scoring/service.js';
 import { scoreQueuePath } from '../scoring/queue-path.js';
+import { stderrLine } from './output.js';
 
-export async function labelCommand(flags: TuiFlags & { queue?: string }): Promise<void> {
-  if (!flags.queue) throw new UsageError('usage: tracetop label --queue NAME|ID');
-  if (!process.stdout.isTTY) throw new UsageError('tracetop label needs a terminal');
+export async function labelCommand(flags: CliFlags): Promise<void> {
+  if (!flags.queue) throw new UsageError('label needs --queue NAME|ID', 'label');
+  if (!process.stdout.isTTY) throw new UsageError('tracetop label needs a terminal', 'label');
+  const why = cannotDraw(process.env);
+  if (why) throw new Error(`tracetop label draws a full screen, and ${why}; run it in a terminal such as TERM=xterm-256color`);
   const ui = import('ink');
-  const backend = await connect(flags, (line) => process.stderr.write(`${line}\n`));
+  const backend = await connect(flags, stderrLine);
   const scoring = createScoringService({ writer: backend.client, queuePath: scoreQueuePath(backend.host, backend.client.http.connection.publicKey) });
   try {
     const queues = await backend.client.listQueues();

@@ -1,158 +1,191 @@
-// Command-line entry: parses flags with meow and hands each command to its module, which is
-// imported only when used so `tracetop --version` stays fast.
+// Command-line entry: the one table of commands (adding a command is one entry below), strict
+// flags (src/cli/flags.ts), and the one place errors become a message and an exit code. Each
+// command's module is imported only when used, so `tracetop --version` stays fast and a missing
+// module fails only its own command.
 
-import meow from 'meow';
+import { readFileSync } from 'node:fs';
+import { flagTable, parseFlags, VALUE_FLAGS, type CliFlags, type FlagSpec } from './flags.js';
+import { nearest, UsageError } from './usage.js';
+import { sanitizeText } from '../domain/sanitize.js';
 
-const HELP = `
-  top for Langfuse: live-tail LLM traces in the terminal.
+interface Command {
+  /** One line: `tracetop tail [filters] [--json]`. */
+  usage: string;
+  /** Long names from FLAGS; `own` overrides a name's meaning for this command. */
+  flags: readonly string[];
+  own?: Record<string, FlagSpec>;
+  /** How many arguments it takes after its name. */
+  args: [min: number, max: number];
+  /** Key in COMMAND_HELP (default: the command's name). */
+  help?: string;
+  run(args: string[], flags: CliFlags): Promise<number | void>;
+}
 
-  Usage
-    $ tracetop [filters]              live trace list (a TUI; JSON lines when piped)
-    $ tracetop --demo                 embedded backend + demo traffic, no keys needed
-    $ tracetop serve                  run the embedded Langfuse-compatible backend
+const CONNECTION = ['host', 'public-key', 'secret-key', 'profile'] as const;
+const FILTERS = ['tag', 'user', 'session', 'name', 'env', 'level', 'score', 'since', 'from', 'to', 'release', 'app-version', 'prompt', 'model'] as const;
 
-  Filters (the same language as the TUI's / query line)
-    --tag TAG             traces carrying the tag (repeatable: all of them)
-    --user ID  --session ID  --env ENV (repeatable: any of them)
-    --name GLOB           trace name, * and ? as wildcards
-    --level error|warning traces with an observation at that level (or worse)
-    --score 'NAME<0.5'    score condition, ops < <= > >= = != (repeatable): user_feedback=negative, resolved=false
-    --since 15m           or --from/--to ISO times
-    --release R  --app-version V   (the trace's version; --version is tracetop's)
+export const COMMANDS: Record<string, Command> = {
+  tui: {
+    usage: 'tracetop [filters] [--demo] [--read-only] [--redact] [--no-color] [--theme dark|light]',
+    flags: [...CONNECTION, ...FILTERS, 'port', 'demo', 'read-only', 'redact', 'no-color', 'theme'],
+    args: [0, 0],
+    run: async (_args, flags) => (await import('./tui.js')).tuiCommand(flags),
+  },
+  tail: {
+    usage: 'tracetop tail [filters] [--json]',
+    flags: [...CONNECTION, ...FILTERS, 'port', 'json', 'no-color'],
+    args: [0, 0],
+    run: async (_args, flags) => (await import('./tail.js')).tailCommand(flags),
+  },
+  get: {
+    usage: 'tracetop get TRACE_ID [--json] [--redact] [--color | --no-color]',
+    flags: [...CONNECTION, 'port', 'json', 'redact', 'color', 'no-color'],
+    args: [1, 1],
+    run: async (args, flags) => (await import('./get.js')).getCommand(args[0]!, flags),
+  },
+  score: {
+    usage: 'tracetop score TRACE_ID NAME VALUE [--comment TEXT] [--observation ID]',
+    flags: [...CONNECTION, 'port', 'comment', 'observation'],
+    args: [3, 3],
+    run: async (args, flags) => (await import('./score.js')).scoreCommand(args, flags),
+  },
+  label: {
+    usage: 'tracetop label --queue NAME|ID',
+    flags: [...CONNECTION, 'port', 'queue', 'no-color', 'theme'],
+    args: [0, 0],
+    run: async (_args, flags) => (await import('./label.js')).labelCommand(flags),
+  },
+  config: {
+    usage: 'tracetop config doctor [--profile NAME] [--port PORT]',
+    flags: [...CONNECTION, 'port'],
+    args: [1, 1],
+    run: async (args, flags) => {
+      if (args[0] !== 'doctor') throw new UsageError(`unknown config command "${args[0]}" (there is: doctor)`, 'config');
+      return (await import('./doctor.js')).doctorCommand(flags);
+    },
+  },
+  serve: {
+    usage: 'tracetop serve [--port N] [--bind ADDRESS [--allow-remote]] [--db PATH] [--no-stream] [--read-api both|v1|v2] [--rate-limit PLAN] [--retention DURATION] [--max-db-size SIZE]',
+    flags: ['port', 'bind', 'allow-remote', 'db', 'no-stream', 'read-api', 'rate-limit', 'retention', 'max-db-size', 'public-key', 'secret-key'],
+    args: [0, 0],
+    run: async (_args, flags) => (await import('./serve.js')).serveCommand(flags),
+  },
+  datasets: {
+    usage: 'tracetop datasets [--json]',
+    flags: [...CONNECTION, 'port', 'json'],
+    args: [0, 0],
+    run: async (args, flags) => (await import('./datasets.js')).datasetsCommand(args, flags),
+  },
+  runs: {
+    usage: 'tracetop runs DATASET [--json]',
+    flags: [...CONNECTION, 'port', 'json'],
+    args: [1, 1],
+    help: 'datasets',
+    run: async (args, flags) => (await import('./datasets.js')).runsCommand(args, flags),
+  },
+  compare: {
+    usage: 'tracetop compare DATASET BASE_RUN NEW_RUN [--json] [--gate EXPR]...',
+    flags: [...CONNECTION, 'port', 'json', 'gate'],
+    args: [3, 3],
+    help: 'datasets',
+    run: async (args, flags) => (await import('./compare.js')).compareCommand(args, flags),
+  },
+  prompts: {
+    usage: 'tracetop prompts [NAME] [--version N | --label LABEL] [--json]',
+    flags: [...CONNECTION, 'port', 'label', 'json'],
+    own: { version: { kind: 'integer', value: 'N', min: 1 } },
+    args: [0, 1],
+    run: async (args, flags) => (await import('./prompts.js')).promptsCommand(args, flags),
+  },
+  top: {
+    usage: 'tracetop top --by name|model|prompt|release|env|user|tag [--since 15m] [filters] [--json]',
+    flags: [...CONNECTION, ...FILTERS, 'port', 'by', 'json'],
+    args: [0, 0],
+    run: async (args, flags) => (await import('./top.js')).topCommand(args, flags),
+  },
+};
 
-  Commands
-    tail [filters] [--json]   the live stream as lines (JSON lines for jq)
-    get TRACE_ID [--json]     one trace: its tree and waterfall as text, or JSON
-    score TRACE_ID NAME VALUE [--comment TEXT] [--observation ID]
-                              attach a score (durable: queued until the backend has it);
-                              exit 1 if the backend rejects it, 75 if it is unreachable
-    label --queue NAME|ID     walk an annotation queue's pending items with the keyboard
-    config doctor             where tracetop connects, and whether that works (no secrets shown)
-    --no-color            no colour (also NO_COLOR)
-    --read-only           no writes: scoring keys are off
-    --redact              hide payloads and user/session ids (R toggles in the TUI)
-    --theme dark|light    colours for dark or light terminal backgrounds (env TRACETOP_THEME)
+/** Flags the bare `tracetop` takes besides the TUI's: --version. */
+const ROOT_ONLY = ['version'];
 
-  Connection (flags > environment > profile)
-    --profile NAME        a profile from $XDG_CONFIG_HOME/tracetop/config.toml (env TRACETOP_PROFILE)
-    --host URL            Langfuse host (env LANGFUSE_BASE_URL, LANGFUSE_BASEURL, LANGFUSE_HOST);
-                          none: the embedded backend on 127.0.0.1:3939
-    --public-key KEY      (env LANGFUSE_PUBLIC_KEY)
-    --secret-key KEY      (env LANGFUSE_SECRET_KEY)
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
-  serve
-    --port N              default 3939
-    --bind ADDRESS        default 127.0.0.1 (loopback only)
-    --db PATH             SQLite file (default $XDG_DATA_HOME/tracetop/tracetop.db); :memory: for tests
-    --no-stream           no /api/public/stream (behave like stock Langfuse)
-    --read-api both|v1|v2 which Langfuse read generation to serve (default both)
+/** The command word: the first argument that is neither a flag nor a flag's value. */
+function findCommand(argv: string[]): { name: string | null; index: number } {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return { name: null, index: -1 };
+    if (!arg.startsWith('-') || arg === '-') return { name: arg, index: i };
+    if (arg.startsWith('--') && !arg.includes('=') && VALUE_FLAGS.has(arg.slice(2))) i++;
+  }
+  return { name: null, index: -1 };
+}
 
-  Examples
-    $ tracetop --demo
-    $ tracetop serve --port 3939
-    $ LANGFUSE_BASE_URL=https://cloud.langfuse.com tracetop --tag production
-    $ tracetop --tag production --score 'groundedness<0.5' --since 1h
-    $ tracetop tail --json --level error | jq -r .id
-`;
+/** `tracetop: MESSAGE` on stderr: text from a backend or an argument made inert first. */
+function printError(message: string): void {
+  process.stderr.write(`tracetop: ${sanitizeText(message, { keepNewlines: true })}\n`);
+}
 
 export async function run(argv: string[]): Promise<void> {
+  let commandName: string | null = null;
   try {
-    await dispatch(argv);
+    // A command returns its exit code, or sets process.exitCode itself.
+    const code = await dispatch(argv, (name) => (commandName = name));
+    if (typeof code === 'number') process.exitCode = code;
   } catch (error) {
     // A person reads this at 3 a.m.: the message, not a stack trace (set DEBUG=tracetop for it).
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`tracetop: ${message}\n`);
-    if (process.env.DEBUG?.includes('tracetop') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = error?.constructor?.name === 'UsageError' || error?.constructor?.name === 'ConfigError' ? 2 : 1;
+    printError(message);
+    const usage = error instanceof UsageError;
+    if (usage && !error.showUsage) process.stderr.write('See tracetop --help.\n');
+    if (usage && error.showUsage) {
+      const name = error.command ?? commandName;
+      const command = name ? COMMANDS[name] : COMMANDS.tui;
+      if (command) process.stderr.write(`Usage: ${command.usage}\nSee ${name && name !== 'tui' ? `tracetop ${name} --help` : 'tracetop --help'}.\n`);
+    }
+    if (process.env.DEBUG?.includes('tracetop') && error instanceof Error) process.stderr.write(`${sanitizeText(error.stack ?? '', { keepNewlines: true })}\n`);
+    process.exitCode = usage || error?.constructor?.name === 'ConfigError' ? 2 : 1;
   }
 }
 
-async function dispatch(argv: string[]): Promise<void> {
-  const cli = meow(HELP, {
-    argv,
-    importMeta: import.meta,
-    autoVersion: true,
-    autoHelp: false,
-    flags: {
-      help: { type: 'boolean', default: false },
-      host: { type: 'string' },
-      publicKey: { type: 'string' },
-      secretKey: { type: 'string' },
-      demo: { type: 'boolean', default: false },
-      port: { type: 'number' },
-      bind: { type: 'string' },
-      db: { type: 'string' },
-      stream: { type: 'boolean', default: true },
-      readApi: { type: 'string' },
-      profile: { type: 'string' },
-      tag: { type: 'string', isMultiple: true },
-      user: { type: 'string' },
-      session: { type: 'string' },
-      name: { type: 'string' },
-      env: { type: 'string', isMultiple: true },
-      level: { type: 'string' },
-      score: { type: 'string', isMultiple: true },
-      since: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      release: { type: 'string' },
-      appVersion: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      color: { type: 'boolean', default: true },
-      comment: { type: 'string' },
-      readOnly: { type: 'boolean', default: false },
-      redact: { type: 'boolean', default: false },
-      theme: { type: 'string' },
-      queue: { type: 'string' },
-      observation: { type: 'string' },
-    },
-  });
-  const [command] = cli.input;
-  if (cli.flags.help) {
-    const { COMMAND_HELP } = await import('./command-help.js');
-    process.stdout.write(`${(command && COMMAND_HELP[command]) || HELP}\n`);
-    return;
+async function dispatch(argv: string[], named: (name: string) => void): Promise<number | void> {
+  const found = findCommand(argv);
+  const name = found.name ?? 'tui';
+  if (found.name !== null && !COMMANDS[found.name]) {
+    // `tracetop --tga production`: the mistake is the flag (which took no value), not a command.
+    if (found.index > 0) parseFlags(argv.slice(0, found.index), flagTable([...COMMANDS.tui!.flags, ...ROOT_ONLY]), null);
+    const near = nearest(found.name, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command "${found.name}"${near ? ` (did you mean ${near}?)` : ''}. Commands: ${Object.keys(COMMANDS).join(', ')}`, null, false);
   }
-  switch (command) {
-    case 'serve': {
-      const { serveCommand } = await import('./serve.js');
-      await serveCommand(cli.flags);
-      return;
-    }
-    case undefined:
-    case 'tui': {
-      const { tuiCommand } = await import('./tui.js');
-      await tuiCommand(cli.flags);
-      return;
-    }
-    case 'get': {
-      const { getCommand } = await import('./get.js');
-      await getCommand(cli.input[1], cli.flags);
-      return;
-    }
-    case 'score': {
-      const { scoreCommand } = await import('./score.js');
-      process.exitCode = await scoreCommand(cli.input.slice(1), cli.flags);
-      return;
-    }
-    case 'config': {
-      if (cli.input[1] !== 'doctor') throw new (await import('./get.js')).UsageError('usage: tracetop config doctor');
-      const { doctorCommand } = await import('./doctor.js');
-      process.exitCode = await doctorCommand(cli.flags);
-      return;
-    }
-    case 'label': {
-      const { labelCommand } = await import('./label.js');
-      await labelCommand(cli.flags);
-      return;
-    }
-    case 'tail': {
-      const { tailCommand } = await import('./tail.js');
-      await tailCommand(cli.flags);
-      return;
-    }
-    default:
-      process.stderr.write(`tracetop: unknown command "${command}". See tracetop --help.\n`);
-      process.exitCode = 2;
+  named(name);
+  const command = COMMANDS[name]!;
+  const rest = found.index >= 0 ? [...argv.slice(0, found.index), ...argv.slice(found.index + 1)] : argv;
+  const root = found.name === null;
+  const table = flagTable(root ? [...command.flags, ...ROOT_ONLY] : command.flags, command.own);
+  const { positionals, flags } = parseFlags(rest, table, root ? null : name);
+  if (flags.showVersion) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
   }
+  if (flags.help) {
+    const { COMMAND_HELP, ROOT_HELP } = await import('./command-help.js');
+    process.stdout.write(`${(!root && COMMAND_HELP[command.help ?? name]) || ROOT_HELP}\n`);
+    return 0;
+  }
+  const [min, max] = command.args;
+  if (positionals.length > max) {
+    const extra = positionals[max]!;
+    throw new UsageError(
+      `unexpected argument "${extra}"${extra.startsWith('—') || extra.startsWith('–') ? ' (a flag needs two ASCII hyphens: --)' : ''}`,
+      root ? null : name,
+    );
+  }
+  if (positionals.length < min) {
+    const words = command.usage.split(' ').filter((word) => /^[A-Z][A-Z_]+$/.test(word));
+    throw new UsageError(`missing ${words.slice(positionals.length, min).join(' ') || 'an argument'}`, root ? null : name);
+  }
+  return command.run(positionals, flags);
 }

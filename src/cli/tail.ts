@@ -1,10 +1,16 @@
 // `tracetop tail`: the live stream as lines — JSON for jq, or one compact line per change.
+// Ends quietly when the reader goes away (`| head -1`), even while no trace arrives.
 
 import type { TraceSummary } from '../domain/types.js';
 import { connect } from './connect.js';
-import { filterFromCli, sourceFor, type TuiFlags } from './tui.js';
+import { filterFromCli } from './filter-flags.js';
+import { sourceFor } from './live.js';
+import type { CliFlags } from './flags.js';
+import { watchPipeReader } from './pipe-reader.js';
 import { formatCost, formatLatency, formatLevels, formatScores, formatTime } from '../ui/format.js';
 import { sanitizeLine, terminalSafeJson } from '../domain/sanitize.js';
+import { stderrLine } from './output.js';
+import { describeHistory, describeRateLimit } from '../stream/status-text.js';
 
 /** The stable shape of one `tail --json` line (documented in the README). */
 export function tailJsonLine(trace: TraceSummary): string {
@@ -45,10 +51,10 @@ export function tailTextLine(trace: TraceSummary, width = 160): string {
   return sanitizeLine(parts.join('  '), width);
 }
 
-export async function tailCommand(flags: TuiFlags & { json?: boolean }): Promise<void> {
+export async function tailCommand(flags: CliFlags): Promise<void> {
   // A malformed filter flag fails before anything starts.
   filterFromCli(flags);
-  const backend = await connect(flags, (line) => process.stderr.write(`${line}\n`));
+  const backend = await connect(flags, stderrLine);
   let source;
   try {
     source = await sourceFor(backend.client, filterFromCli(flags, backend.filterText));
@@ -56,24 +62,45 @@ export async function tailCommand(flags: TuiFlags & { json?: boolean }): Promise
     await backend.close();
     throw error;
   }
+  // `tracetop --demo` on a terminal that cannot draw comes here: it still gets its traffic.
+  const traffic = flags.demo
+    ? (await import('../demo/traffic.js')).startDemoTraffic({ baseUrl: backend.host, publicKey: 'pk-lf-demo', secretKey: 'sk-lf-demo', ratePerSecond: 2 })
+    : null;
   let closed = false;
+  let stopWatching = () => {};
   const finish = async () => {
     if (closed) return;
     closed = true;
+    stopWatching();
+    await traffic?.stop();
     await source.stop();
     await backend.close();
   };
-  // `| head` closes the pipe: that is a normal end, not an error.
+  // The reader is gone (`| head` closed the pipe): a normal end, not an error.
+  // Closing is bounded: a backend that does not let go must not keep a finished pipeline waiting.
+  const readerGone = () => void Promise.race([finish(), new Promise((resolve) => setTimeout(resolve, 2_000))]).then(() => process.exit(0));
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') void finish().then(() => process.exit(0));
+    if (error.code === 'EPIPE') readerGone();
   });
+  stopWatching = watchPipeReader(readerGone);
   source.onTraces((traces) => {
     if (closed) return;
     const text = traces.map((trace) => (flags.json ? tailJsonLine(trace) : tailTextLine(trace, process.stdout.columns || 160))).join('\n');
     process.stdout.write(`${text}\n`);
   });
+  let historySaid = false;
+  let waitSaid: number | null = null;
   source.onStatus((status) => {
-    if (status.state === 'offline' || status.state === 'reconnecting') process.stderr.write(`tracetop: ${status.state}: ${status.detail ?? ''}\n`);
+    if (status.state === 'offline' || status.state === 'reconnecting') stderrLine(`tracetop: ${status.state}: ${status.detail ?? ''}`);
+    // Once the history is read: how much, and whether the window's capacity cut it.
+    if (status.history && !status.history.loading && !historySaid) {
+      historySaid = true;
+      stderrLine(`tracetop: ${describeHistory(status.history)}`);
+    }
+    if (status.rateLimit && status.rateLimit.untilMs - Date.now() >= 1000 && status.rateLimit.untilMs !== waitSaid) {
+      waitSaid = status.rateLimit.untilMs;
+      stderrLine(`tracetop: ${describeRateLimit(status.rateLimit)}`);
+    }
   });
   source.start();
   await new Promise<void>((resolve) => {

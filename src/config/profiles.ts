@@ -17,6 +17,8 @@ export interface Profile {
   secret_key_command?: string;
   filter?: string;
   theme?: 'dark' | 'light';
+  /** The Langfuse Cloud plan whose rate limits tracetop stays within: hobby, core, pro or none. */
+  budget?: string;
 }
 
 export interface ConfigFile {
@@ -33,6 +35,8 @@ export interface Settings {
   secretKey: string | null;
   filterText: string;
   theme: 'dark' | 'light';
+  /** The rate-limit plan (TRACETOP_BUDGET, then the profile's `budget`); null: tracetop's default for the host. */
+  budget: string | null;
   sources: { host: SettingSource; publicKey: SettingSource; secretKey: SettingSource; filterText: SettingSource };
 }
 
@@ -40,7 +44,7 @@ export class ConfigError extends Error {}
 
 export const configPath = (): string => join(configDir(), 'config.toml');
 
-const PROFILE_KEYS = new Set(['host', 'public_key', 'secret_key', 'secret_key_env', 'secret_key_command', 'filter', 'theme']);
+const PROFILE_KEYS = new Set(['host', 'public_key', 'secret_key', 'secret_key_env', 'secret_key_command', 'filter', 'theme', 'budget']);
 
 export function parseConfig(text: string, path = 'config.toml'): ConfigFile {
   let raw: Record<string, unknown>;
@@ -144,6 +148,7 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv, con
     secretKey,
     filterText,
     theme,
+    budget: env.TRACETOP_BUDGET || profile.budget || null,
     sources: { host: hostSource, publicKey: publicKeySource, secretKey: secretKeySource, filterText: filterSource },
   };
 }

@@ -1,9 +1,15 @@
 // The demo's traffic: RAG traces (retrieve → rerank → generate) as Langfuse ingestion events,
 // from a seeded PRNG so every run shows the same story — users in multi-turn sessions,
-// production and staging, usage and cost, occasional errors and warnings, and scores.
+// production and staging, usage and cost, occasional errors and warnings, and scores. Every
+// fifth trace is a support agent that gives each key something to show: a loop of similar
+// tool calls (`a` groups them), a slow retrieval (`S`, and `P`'s critical path), nesting six
+// levels deep, DEBUG events, and payloads with e-mail addresses, phone numbers, card numbers
+// and API keys (`R` hides them).
 
 import type { IngestionEvent } from '../domain/ingestion.js';
 import { COUNTRIES, mockLlm } from './mock-llm.js';
+import { agentTrace } from './agent.js';
+import { demoPromptLink } from './prompts.js';
 
 export type Rng = () => number;
 
@@ -21,7 +27,7 @@ export function seededRng(seed: number): Rng {
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 
-interface SessionState {
+export interface SessionState {
   id: string;
   userId: string;
   turnsLeft: number;
@@ -30,11 +36,13 @@ interface SessionState {
 
 export class DemoScenario {
   private readonly rng: Rng;
+  private readonly agentRng: Rng;
   private sequence = 0;
   private sessions: SessionState[] = [];
 
   constructor(seed = 42) {
     this.rng = seededRng(seed);
+    this.agentRng = seededRng(seed ^ 0x5eed);
   }
 
   private session(): SessionState {
@@ -56,6 +64,8 @@ export class DemoScenario {
     const n = this.sequence++;
     const session = this.session();
     session.turnsLeft--;
+    // The agent traces draw from their own generator: the RAG traces stay as they were.
+    if (n % 5 === 4) return agentTrace(this.agentRng, n, at, session);
     const traceId = `demo-${String(n).padStart(6, '0')}-${Math.floor(rng() * 0xffffff).toString(16)}`;
     const base = at.getTime();
     const iso = (offset: number) => new Date(base + offset).toISOString();
@@ -63,7 +73,9 @@ export class DemoScenario {
     const question = rng() < 0.8 ? `What is the capital of ${country}?` : 'How does retrieval-augmented generation work?';
     const model = rng() < 0.7 ? 'mock-llm-v1' : rng() < 0.7 ? 'gpt-4o-mini' : 'gpt-4o';
     const completion = mockLlm(question);
-    const failing = rng() < 0.05 ? pick(rng, ['generate', 'search'] as const) : null;
+    // Linked to support-agent v1 or v2 (v1 fails more and is less grounded; see demo/prompts.ts).
+    const link = demoPromptLink(n, base, model, question);
+    const failing = (rng() < 0.05 ? pick(rng, ['generate', 'search'] as const) : null) ?? (link.fails ? 'generate' : null);
     const lowConfidence = rng() < 0.12;
     const tags = [session.environment, 'rag', ...(rng() < 0.3 ? ['support'] : [])];
     const events: IngestionEvent[] = [];
@@ -124,10 +136,10 @@ export class DemoScenario {
       startTime: iso(rerankEnd),
       model,
       modelParameters: { temperature: 0.2, max_tokens: 256 },
-      promptName: 'rag-answer',
-      promptVersion: 3,
+      promptName: link.promptName,
+      promptVersion: link.promptVersion,
       input: [
-        { role: 'system', content: 'Answer from the documents only. Cite them.' },
+        { role: 'system', content: link.system },
         { role: 'user', content: question },
       ],
     };
@@ -146,7 +158,7 @@ export class DemoScenario {
     }
 
     if (rng() < 0.7) {
-      events.push(event('score-create', { id: `${traceId}-s-ground`, traceId, name: 'groundedness', value: failing ? 0.1 : Number((0.55 + rng() * 0.45).toFixed(2)), dataType: 'NUMERIC', comment: failing ? 'no answer' : undefined }, 'score-ground'));
+      events.push(event('score-create', { id: `${traceId}-s-ground`, traceId, name: 'groundedness', value: failing ? 0.1 : Number(Math.max(0, 0.55 + link.groundednessShift + rng() * 0.45).toFixed(2)), dataType: 'NUMERIC', comment: failing ? 'no answer' : undefined }, 'score-ground'));
     }
     if (rng() < 0.35) {
       events.push(event('score-create', { id: `${traceId}-s-feedback`, traceId, name: 'user_feedback', value: failing ? 'negative' : pick(rng, ['positive', 'positive', 'neutral', 'negative']), dataType: 'CATEGORICAL' }, 'score-feedback'));

@@ -4,6 +4,7 @@
 import { Agent, request } from 'undici';
 import type { IngestionEvent } from '../domain/ingestion.js';
 import { DemoScenario } from './scenario.js';
+import { seedDemoPrompts } from './prompts.js';
 
 export interface DemoTrafficOptions {
   baseUrl: string;
@@ -81,6 +82,8 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
 
   const backfillCount = options.backfill ?? 40;
   const ready = (async () => {
+    // The prompt the demo's generations link to, before the first of them.
+    await seedDemoPrompts((path, body, method) => post(agent, options, path, body, method)).catch((error: Error) => options.onError?.(`demo prompts: ${error.message}`));
     const now = Date.now();
     const events: IngestionEvent[] = [];
     const ids: string[] = [];

@@ -4,7 +4,9 @@
 //
 //   tag:production user:u_42 session:s_1 name:support-* env:production level:error
 //   score:helpfulness<0.5 score:user_feedback=negative since:15m from:2026-11-24T10:00:00Z
-//   release:r1 version:1.2 "password reset" timeout
+//   release:r1 version:1.2 prompt:support-agent@2 model:gpt-4o* "password reset" timeout
+//
+// prompt: and model: look at a trace's generations: it matches when one of them does.
 //
 // Bare words and "quoted phrases" search name, input, output and metadata.
 
@@ -25,6 +27,10 @@ export interface TraceFilter {
   to: string | null;
   release: string | null;
   version: string | null;
+  /** A generation linked to this prompt (any version when version is null). */
+  prompt: { name: string; version: number | null } | null;
+  /** A generation of this model; a glob like name. */
+  model: string | null;
   text: string[];
 }
 
@@ -36,13 +42,19 @@ export interface FilterError {
 
 export type ParseResult = { ok: true; filter: TraceFilter } | { ok: false; error: FilterError };
 
-export const KEYS = ['tag', 'user', 'session', 'name', 'env', 'level', 'score', 'since', 'from', 'to', 'release', 'version'] as const;
+export const KEYS = ['tag', 'user', 'session', 'name', 'env', 'level', 'score', 'since', 'from', 'to', 'release', 'version', 'prompt', 'model'] as const;
 export const ACCEPTED_FORMS =
-  'tag:production user:u_42 session:s_1 name:support-* env:production level:error|warning score:helpfulness<0.5 (ops < <= > >= = !=) since:15m|2h|7d from:/to:2026-11-24T10:00:00Z release:… version:… "free text"';
+  'tag:production user:u_42 session:s_1 name:support-* env:production level:error|warning score:helpfulness<0.5 (ops < <= > >= = !=) since:15m|2h|7d from:/to:2026-11-24T10:00:00Z release:… version:… prompt:NAME[@VERSION] model:gpt-4o* "free text"';
 
 const OPERATORS: ScoreOperator[] = ['<=', '>=', '!=', '<', '>', '='];
 const DURATION = /^(\d+)(s|m|h|d|w)$/;
 const DURATION_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A duration of the language (30s, 15m, 2h, 7d, 1w) in milliseconds; null when malformed. */
+export function durationMs(text: string): number | null {
+  const match = DURATION.exec(text);
+  return match ? Number(match[1]) * DURATION_MS[match[2]!]! : null;
+}
 
 export const emptyFilter = (): TraceFilter => ({
   tags: [],
@@ -57,6 +69,8 @@ export const emptyFilter = (): TraceFilter => ({
   to: null,
   release: null,
   version: null,
+  prompt: null,
+  model: null,
   text: [],
 });
 
@@ -173,6 +187,15 @@ export function parseFilter(input: string): ParseResult {
       case 'version':
         filter.version = value;
         break;
+      case 'prompt': {
+        // NAME@VERSION when what follows the last @ is a version number; otherwise all of it is the name.
+        const match = /^(.+)@(\d{1,9})$/.exec(value);
+        filter.prompt = match ? { name: match[1]!, version: Number(match[2]) } : { name: value, version: null };
+        break;
+      }
+      case 'model':
+        filter.model = value;
+        break;
       case 'level': {
         const level = value.toLowerCase();
         if (level !== 'error' && level !== 'warning') return fail(token, `level: takes error or warning, not "${value}"`);
@@ -219,6 +242,8 @@ export function printFilter(filter: TraceFilter): string {
   if (filter.to) parts.push(`to:${filter.to}`);
   if (filter.release !== null) parts.push(`release:${quote(filter.release)}`);
   if (filter.version !== null) parts.push(`version:${quote(filter.version)}`);
+  if (filter.prompt !== null) parts.push(`prompt:${quote(filter.prompt.version === null ? filter.prompt.name : `${filter.prompt.name}@${filter.prompt.version}`)}`);
+  if (filter.model !== null) parts.push(`model:${quote(filter.model)}`);
   for (const text of filter.text) parts.push(/^[a-z]+:/.test(text) || !/^[^\s"\\]+$/.test(text) ? `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"` : text);
   return parts.join(' ');
 }
@@ -236,6 +261,8 @@ export interface FilterFlags {
   to?: string;
   release?: string;
   appVersion?: string;
+  prompt?: string;
+  model?: string;
 }
 
 /** The CLI flags as one filter, with every malformed flag named. */
@@ -253,6 +280,8 @@ export function filterFromFlags(flags: FilterFlags): { ok: true; filter: TraceFi
   if (flags.to) parts.push(['--to', `to:${quote(flags.to)}`]);
   if (flags.release) parts.push(['--release', `release:${quote(flags.release)}`]);
   if (flags.appVersion) parts.push(['--app-version', `version:${quote(flags.appVersion)}`]);
+  if (flags.prompt) parts.push(['--prompt', `prompt:${quote(flags.prompt)}`]);
+  if (flags.model) parts.push(['--model', `model:${quote(flags.model)}`]);
   const errors: string[] = [];
   const filter = emptyFilter();
   for (const [flag, text] of parts) {
@@ -271,7 +300,7 @@ function mergeInto(target: TraceFilter, source: TraceFilter): void {
   target.environments.push(...source.environments.filter((env) => !target.environments.includes(env)));
   target.scores.push(...source.scores);
   target.text.push(...source.text);
-  for (const key of ['user', 'session', 'name', 'level', 'since', 'from', 'to', 'release', 'version'] as const) {
+  for (const key of ['user', 'session', 'name', 'level', 'since', 'from', 'to', 'release', 'version', 'prompt', 'model'] as const) {
     if (source[key] !== null) (target as unknown as Record<string, unknown>)[key] = source[key];
   }
 }
@@ -300,7 +329,7 @@ function window(filter: TraceFilter, now: Date): { from: string | null; to: stri
   return { from, to: filter.to };
 }
 
-function scoreHolds(condition: ScoreCondition, actual: number | string | boolean | undefined): boolean {
+export function scoreHolds(condition: ScoreCondition, actual: number | string | boolean | undefined): boolean {
   if (actual === undefined) return false;
   const normalised =
     typeof condition.value === 'boolean'
@@ -326,6 +355,22 @@ function scoreHolds(condition: ScoreCondition, actual: number | string | boolean
   }
 }
 
+/** prompt:/model: against the models and prompt versions of a trace's generations. A summary
+ * that does not list them (a source that cannot tell) is left to the server-side filter. */
+function generationsMatch(filter: TraceFilter, trace: TraceSummary): boolean {
+  if (filter.model !== null && trace.models !== undefined) {
+    const model = filter.model;
+    const test = hasGlob(model) ? (m: string) => globToRegExp(model).test(m) : (m: string) => m === model;
+    if (!trace.models.some(test)) return false;
+  }
+  if (filter.prompt !== null && trace.prompts !== undefined) {
+    const { name, version } = filter.prompt;
+    const wanted = (key: string) => (version === null ? key.slice(0, key.lastIndexOf('@')) === name : key === `${name}@${version}`);
+    if (!trace.prompts.some(wanted)) return false;
+  }
+  return true;
+}
+
 function containsText(trace: TraceSummary, needle: string): boolean {
   const lower = needle.toLowerCase();
   const haystacks = [trace.name, trace.input, trace.output, trace.metadata];
@@ -341,6 +386,7 @@ export function matchesTrace(filter: TraceFilter, trace: TraceSummary, now: Date
   if (filter.environments.length > 0 && !filter.environments.includes(trace.environment)) return false;
   if (filter.release !== null && trace.release !== filter.release) return false;
   if (filter.version !== null && trace.version !== filter.version) return false;
+  if (!generationsMatch(filter, trace)) return false;
   if (filter.level === 'error' && trace.errorCount === 0) return false;
   if (filter.level === 'warning' && trace.errorCount + trace.warningCount === 0) return false;
   const { from, to } = window(filter, now);
@@ -368,8 +414,10 @@ export function toServerQuery(filter: TraceFilter, now: Date = new Date()): { qu
     toTimestamp: to ?? undefined,
     level: filter.level ?? undefined,
     scores: filter.scores.length ? filter.scores : undefined,
+    prompt: filter.prompt ?? undefined,
+    model: filter.model !== null && !hasGlob(filter.model) ? filter.model : undefined,
   };
-  const needsClientSide = filter.text.length > 0 || (filter.name !== null && hasGlob(filter.name));
+  const needsClientSide = filter.text.length > 0 || (filter.name !== null && hasGlob(filter.name)) || (filter.model !== null && hasGlob(filter.model));
   return { query, needsClientSide };
 }
 

@@ -59,17 +59,27 @@ class LineBuilder {
       return;
     }
     // Wrap a long token across lines, continuing at the same indentation — between graphemes,
-    // so no ZWJ emoji, flag or accented letter is split (code points split them).
+    // so no ZWJ emoji, flag or accented letter is split (code points split them). A string
+    // breaks after a space where one is near the end of the line (words stay whole).
     let piece = '';
     let pieceWidth = 0;
     for (const { segment } of graphemes.segment(text)) {
       const w = stringWidth(segment);
       if (this.currentWidth + pieceWidth + w > this.width) {
-        if (piece) this.current.push({ text: piece, kind });
+        const space = kind === 'string' ? piece.lastIndexOf(' ') : -1;
+        const carry = space > 0 ? piece.slice(space + 1) : '';
+        const carryWidth = stringWidth(carry);
+        if (space > 0 && carryWidth + w <= this.width / 3) {
+          this.current.push({ text: piece.slice(0, space + 1), kind });
+          piece = carry;
+          pieceWidth = carryWidth;
+        } else {
+          if (piece) this.current.push({ text: piece, kind });
+          piece = '';
+          pieceWidth = 0;
+        }
         this.newline(indent + ' ');
         if (this.full) return;
-        piece = '';
-        pieceWidth = 0;
       }
       piece += segment;
       pieceWidth += w;

@@ -4,26 +4,45 @@
 // before it reaches the screen: control characters become visible, inert text.
 //
 // Visible forms: ESC → "␛" (so "\x1b[2J" shows as "␛[2J"), other C0 controls → their Control
-// Pictures (U+2400 block, e.g. BEL → "␇"), DEL → "␡", C1 controls and invisible or
-// direction-changing format characters → "<U+202E>", lone surrogates → U+FFFD.
+// Pictures (U+2400 block, e.g. BEL → "␇"), DEL → "␡", C1 controls → "<U+0085>", lone
+// surrogates → U+FFFD.
+//
+// Invisible characters, one rule: every format character (Unicode General_Category Cf — the
+// zero-width space and joiners, word joiner, BOM, soft hyphen, bidi marks, embeddings,
+// overrides and isolates, tag characters, Arabic/Syriac number signs…) and the line and
+// paragraph separators U+2028/U+2029 are shown as "<U+200B>". The one exception is U+200D
+// (ZERO WIDTH JOINER) between two emoji, where it joins an emoji ZWJ sequence (👩‍💻, 🏳️‍🌈)
+// into the one glyph the text means; a ZWJ anywhere else is shown as "<U+200D>".
 
 import stringWidth from 'string-width';
 
 const CONTROL_PICTURES_BASE = 0x2400;
 
+/** The characters the rule above makes visible (C0, DEL and C1 are handled before it). */
+const INVISIBLE = /^[\p{Cf}\u2028\u2029]$/u;
+const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
+
 function isInvisibleFormat(code: number): boolean {
-  return (
-    // Zero-width space and LRM/RLM; the joiners U+200C/U+200D stay (emoji sequences, scripts).
-    code === 0x200b ||
-    code === 0x200e ||
-    code === 0x200f ||
-    (code >= 0x2028 && code <= 0x202e) || // line/paragraph separators, bidi embeddings and overrides
-    (code >= 0x2060 && code <= 0x206f) || // word joiner, invisible operators, bidi isolates
-    code === 0xfeff || // BOM / zero-width no-break space
-    code === 0x061c || // Arabic letter mark
-    code === 0x00ad || // soft hyphen
-    (code >= 0xfff9 && code <= 0xfffb) // interlinear annotation
-  );
+  return INVISIBLE.test(String.fromCodePoint(code));
+}
+
+/** The code point that ends at index `end` of s (a surrogate pair read whole). */
+function codePointEndingAt(s: string, end: number): string {
+  const low = s.charCodeAt(end);
+  const high = s.charCodeAt(end - 1);
+  return low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? s.slice(end - 1, end + 1) : s.charAt(end);
+}
+
+/** Whether the U+200D at index i joins two emoji: an emoji (with its variation selector or
+ * skin-tone modifier) before it and an emoji after it. */
+export function isEmojiJoiner(s: string, i: number): boolean {
+  let end = i - 1;
+  if (s.charCodeAt(end) === 0xfe0f) end--;
+  // Skin-tone modifiers U+1F3FB–U+1F3FF (surrogates D83C DFFB–DFFF).
+  if (s.charCodeAt(end - 1) === 0xd83c && s.charCodeAt(end) >= 0xdffb && s.charCodeAt(end) <= 0xdfff) end -= 2;
+  if (end < 0 || !PICTOGRAPHIC.test(codePointEndingAt(s, end))) return false;
+  const next = s.codePointAt(i + 1);
+  return next !== undefined && PICTOGRAPHIC.test(String.fromCodePoint(next));
 }
 
 const hex = (code: number) => `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
@@ -40,7 +59,8 @@ export function sanitizeText(s: string, options: SanitizeOptions = {}): string {
   let clean = true;
   for (let i = 0; i < s.length; i++) {
     const code = s.charCodeAt(i);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0xd800 && code <= 0xdfff) || code === 0x00ad || code === 0x061c || (code >= 0x200b && code <= 0x206f) || code >= 0xfeff) {
+    // Everything that may need a change (a superset: Arabic and Syriac take the slow path).
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0xd800 && code <= 0xdfff) || code === 0x00ad || (code >= 0x0600 && code <= 0x08ff) || code === 0x180e || (code >= 0x200b && code <= 0x206f) || code >= 0xfeff) {
       clean = false;
       break;
     }
@@ -62,14 +82,16 @@ export function sanitizeText(s: string, options: SanitizeOptions = {}): string {
       const next = s.charCodeAt(i + 1);
       if (next >= 0xdc00 && next <= 0xdfff) {
         const codePoint = (code - 0xd800) * 0x400 + (next - 0xdc00) + 0x10000;
-        // Tag characters (U+E0000–E007F) are invisible and can smuggle text.
-        out += codePoint >= 0xe0000 && codePoint <= 0xe007f ? hex(codePoint) : s[i]! + s[i + 1]!;
+        // Astral format characters (tag characters U+E0001–E007F can smuggle text) too.
+        out += isInvisibleFormat(codePoint) ? hex(codePoint) : s[i]! + s[i + 1]!;
         i++;
       } else {
         out += '\uFFFD';
       }
     } else if (code >= 0xdc00 && code <= 0xdfff) {
       out += '\uFFFD';
+    } else if (code === 0x200d && isEmojiJoiner(s, i)) {
+      out += s[i];
     } else if (isInvisibleFormat(code)) {
       out += hex(code);
     } else {
@@ -140,11 +162,13 @@ export { stringWidth };
 
 /**
  * JSON text safe to print to a terminal, still valid JSON with the same value: JSON.stringify
- * escapes C0 controls but not DEL, C1, bidi or invisible format characters; these are
- * escaped too — the same set sanitizeText makes visible, tag characters included.
+ * escapes C0 controls but not DEL, C1 or invisible format characters; these are escaped too,
+ * by the same rule sanitizeText applies (a ZWJ inside an emoji sequence stays).
  */
 export function terminalSafeJson(json: string): string {
-  return json.replace(/[\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g, (c) =>
-    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  return json.replace(/[\u007f-\u009f\u2028\u2029\p{Cf}]/gu, (c, offset: number) =>
+    c === '\u200d' && isEmojiJoiner(json, offset)
+      ? c
+      : Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
   );
 }

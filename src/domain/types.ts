@@ -220,6 +220,10 @@ export interface TraceSummary {
   /** Latest value per score name: numeric value, or the string value for categorical/text. */
   scores: Record<string, number | string | boolean>;
   updatedAt: string;
+  /** Models of its generations, when the source knows them (tracetop's server sends them). */
+  models?: string[];
+  /** `NAME@VERSION` of the prompts its generations are linked to, when the source knows them. */
+  prompts?: string[];
   /** Present when the source includes payloads (stream `fields=io`, or a full fetch). */
   input?: unknown;
   output?: unknown;
@@ -244,6 +248,10 @@ export interface TraceQuery {
   scores?: ScoreCondition[];
   /** Ask for input/output/metadata with each summary (free-text search needs them). */
   includeIo?: boolean;
+  /** Traces with a generation linked to this prompt (any version when version is null). */
+  prompt?: { name: string; version: number | null };
+  /** Traces with a generation of this model (exact name). */
+  model?: string;
 }
 
 export type ScoreOperator = '<' | '<=' | '>' | '>=' | '=' | '!=';

@@ -3,9 +3,13 @@
 // on an air-gapped bastion with nothing but npm.
 
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { dataDir } from '../config/paths.js';
+import { ensurePrivateDir, ensurePrivateFile, tightenDatabaseFiles } from './private-files.js';
 import { unwritableReason } from '../config/fs-errors.js';
+import { DATASETS_SCHEMA } from './datasets/schema.js';
+import { PROMPTS_SCHEMA } from './prompts/schema.js';
+import { applyMetricsSchema } from './metrics/schema.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -118,12 +122,23 @@ export type Database = DatabaseSync;
 
 export class DatabaseOpenError extends Error {}
 
+/** tracetop's data directory, or none when HOME cannot tell it. */
+function ownDataDir(): string {
+  try {
+    return dataDir();
+  } catch {
+    return '';
+  }
+}
+
 export function openDatabase(path: string): Database {
   if (path === ':memory:') return prepare(new DatabaseSync(path));
   const dir = dirname(path);
   const advice = 'pick another file with --db, or fix the directory';
   try {
-    mkdirSync(dir, { recursive: true });
+    // Directories it creates are 0700; its own data directory is tightened even if it exists.
+    ensurePrivateDir(dir, resolve(dir) === resolve(ownDataDir()));
+    ensurePrivateFile(path);
   } catch (error) {
     // Node's recursive mkdir reports ENOENT on a read-only file system: say what is wrong.
     const why = unwritableReason(dir) ?? (error as Error).message;
@@ -132,7 +147,10 @@ export function openDatabase(path: string): Database {
   let db: Database;
   try {
     db = new DatabaseSync(path);
-    return prepare(db);
+    prepare(db);
+    // SQLite gives -wal/-shm the database's mode; a database from an older version is fixed here.
+    tightenDatabaseFiles(path);
+    return db;
   } catch (error) {
     // SQLite's own words ("unable to open database file") name neither the file nor the cause.
     const why = unwritableReason(dir) ?? (error as Error).message;
@@ -148,6 +166,9 @@ function prepare(db: Database): Database {
     db.exec('PRAGMA foreign_keys = OFF');
     db.exec('PRAGMA cache_size = -65536');
     db.exec(SCHEMA);
+    db.exec(DATASETS_SCHEMA);
+    db.exec(PROMPTS_SCHEMA);
+    applyMetricsSchema(db);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     return db;
   } catch (error) {

@@ -3,7 +3,8 @@
 // generated once into the data dir (mode 0600) and reused.
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir, tighten, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 import { dirname } from 'node:path';
 import type { ServerKeys } from './auth.js';
 import { fsReason, unwritableReason } from '../config/fs-errors.js';
@@ -27,6 +28,9 @@ export function resolveServerKeys(options: {
   try {
     const stored = JSON.parse(readFileSync(options.keysFile, 'utf8')) as Partial<ServerKeys>;
     if (typeof stored.publicKey === 'string' && typeof stored.secretKey === 'string') {
+      // A key file (and its directory) left readable by others is tightened on every read.
+      tighten(options.keysFile, PRIVATE_FILE_MODE);
+      tighten(dirname(options.keysFile), PRIVATE_DIR_MODE);
       return { publicKey: stored.publicKey, secretKey: stored.secretKey, source: 'file', path: options.keysFile };
     }
   } catch {
@@ -37,7 +41,7 @@ export function resolveServerKeys(options: {
     secretKey: `sk-lf-${randomBytes(24).toString('hex')}`,
   };
   try {
-    mkdirSync(dirname(options.keysFile), { recursive: true, mode: 0o700 });
+    ensurePrivateDir(dirname(options.keysFile), true);
     writeFileSync(options.keysFile, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
     chmodSync(options.keysFile, 0o600);
   } catch (error) {

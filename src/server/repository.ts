@@ -3,6 +3,7 @@
 
 import type { StatementSync } from 'node:sqlite';
 import type { Database } from './db.js';
+import { putObservationFacts } from './metrics/facts.js';
 import type { ObservationRecord, ScoreRecord, TraceRecord } from './ingest/records.js';
 import type {
   AnnotationQueue,
@@ -28,7 +29,7 @@ export interface StoredTrace {
   updatedMs: number;
 }
 
-export type ChangeKind = 'trace' | 'observation' | 'score';
+export type ChangeKind = 'trace' | 'observation' | 'score' | 'dataset-run-item';
 
 export interface ChangeRow {
   seq: number;
@@ -191,6 +192,7 @@ export class Repository {
       Math.max(Date.parse(record.startTime), record.endTime ? Date.parse(record.endTime) : 0),
       JSON.stringify(record),
     );
+    putObservationFacts((sql) => this.prepare(sql), record);
   }
 
   /** Exact time span of a trace's observations, for when a merge narrowed an extreme. */

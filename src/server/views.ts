@@ -6,6 +6,13 @@ import type { StoredTrace } from './repository.js';
 
 export const PROJECT_ID = 'tracetop-local';
 
+/** Ids as SQLite keeps them: a lone surrogate (stored before ingestion checked ids) reads back as
+ * U+FFFD, which is also what the id column holds, so an id a client sends back finds its row and
+ * encodeURIComponent never throws on it. */
+export function wellFormedId<T extends string | null>(id: T): T {
+  return (id === null ? id : id.replace(/\p{Cs}/gu, '\uFFFD')) as T;
+}
+
 export function traceLatency(stored: StoredTrace): number | null {
   const { startMinMs, endMaxMs } = stored.aggregates;
   if (startMinMs === null || endMaxMs === null) return null;
@@ -24,16 +31,17 @@ export function traceToApi(
   observationIds: string[],
   scoreIds: string[],
   fields: TraceFieldGroups,
+  shape: 'list' | 'byId' = 'list',
 ): Trace {
   const record = stored.record;
-  return {
-    id: record.id,
+  const trace: Trace = {
+    id: wellFormedId(record.id),
     projectId: PROJECT_ID,
     timestamp: record.timestamp,
     name: record.name,
     input: fields.io ? record.input : null,
     output: fields.io ? record.output : null,
-    sessionId: record.sessionId,
+    sessionId: wellFormedId(record.sessionId),
     release: record.release,
     version: record.version,
     userId: record.userId,
@@ -43,7 +51,7 @@ export function traceToApi(
     bookmarked: record.bookmarked,
     environment: record.environment,
     externalId: null,
-    htmlPath: `/project/${PROJECT_ID}/traces/${encodeURIComponent(record.id)}`,
+    htmlPath: `/project/${PROJECT_ID}/traces/${encodeURIComponent(wellFormedId(record.id))}`,
     latency: fields.metrics ? (traceLatency(stored) ?? 0) : -1,
     totalCost: fields.metrics ? (stored.aggregates.totalCost ?? 0) : -1,
     observations: fields.observations ? observationIds : [],
@@ -51,6 +59,12 @@ export function traceToApi(
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
+  // Without `io`, a list row has no metadata at all and the by-id reply `{}` (traces_converters.ts).
+  if (!fields.io) {
+    if (shape === 'list') delete (trace as Partial<Trace>).metadata;
+    else trace.metadata = {};
+  }
+  return trace;
 }
 
 const seconds = (fromIso: string | null, toIso: string | null): number | null =>
@@ -64,10 +78,10 @@ export function observationToApi(record: ObservationRecord, options: { io?: bool
   const output = usage.output ?? 0;
   const total = usage.total ?? input + output;
   return {
-    id: record.id,
+    id: wellFormedId(record.id),
     projectId: PROJECT_ID,
-    traceId: record.traceId,
-    parentObservationId: record.parentObservationId,
+    traceId: wellFormedId(record.traceId),
+    parentObservationId: wellFormedId(record.parentObservationId),
     type: record.type,
     name: record.name,
     startTime: record.startTime,
@@ -109,11 +123,11 @@ export function observationToApi(record: ObservationRecord, options: { io?: bool
 
 export function scoreToApi(record: ScoreRecord): Score {
   return {
-    id: record.id,
+    id: wellFormedId(record.id),
     projectId: PROJECT_ID,
-    traceId: record.traceId,
-    sessionId: record.sessionId,
-    observationId: record.observationId,
+    traceId: wellFormedId(record.traceId),
+    sessionId: wellFormedId(record.sessionId),
+    observationId: wellFormedId(record.observationId),
     datasetRunId: record.datasetRunId,
     name: record.name,
     value: record.value,
@@ -150,11 +164,11 @@ export function traceSummary(stored: StoredTrace, scores: ScoreRecord[], options
   const latest: Record<string, number | string | boolean> = Object.create(null); // a score named __proto__ stays a score
   for (const score of scores) if (!score.observationId) latest[score.name] = scoreDisplayValue(score);
   const summary: TraceSummary = {
-    id: record.id,
+    id: wellFormedId(record.id),
     timestamp: record.timestamp,
     name: record.name,
     userId: record.userId,
-    sessionId: record.sessionId,
+    sessionId: wellFormedId(record.sessionId),
     tags: record.tags,
     environment: record.environment,
     release: record.release,

@@ -3,7 +3,7 @@
 // optionally a comment, submit. Keys in, next state (and what to submit) out.
 
 import type { ScoreConfig } from '../domain/types.js';
-import type { KeyPress } from '../ui/keymap.js';
+import type { KeyPress } from '../ports/keys.js';
 
 export interface ScorePanel {
   targetLabel: string;

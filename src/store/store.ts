@@ -5,18 +5,15 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { TraceSummary, TraceWithFullDetails } from '../domain/types.js';
-import type { SessionReader, TraceReader } from '../api/types.js';
+import type { SessionReader, TraceReader } from '../ports/readers.js';
 import type { LiveStatus } from '../stream/types.js';
 import type { ScoringService } from '../scoring/service.js';
-import type { SenderStatus } from '../scoring/sender.js';
-import type { KeyPress } from '../ui/keymap.js';
-import { newPanel, panelKey, quickValue, type ScorePanel } from './score-panel.js';
-import type { ScoreConfig } from '../domain/types.js';
-import { matchesTrace, parseFilter, printFilter, type TraceFilter } from '../domain/filter-language.js';
+import { createSlices, type SliceActions, type SliceDeps, type SliceScreen, type SliceState } from './slices/index.js';
+import type { TraceFilter } from '../domain/filter-language.js';
 import { ancestorsOf, criticalPath, errorPaths, problemIds, searchTree, slowIds, slowPaths, slowThreshold, warmNavigation, withAncestors } from '../domain/trace-navigation.js';
 import { buildTraceTree, defaultExpansion, depthThatFits, formatDuration, visibleRows, visibleSubtree, type TraceTree, type TreeNode } from '../domain/trace-tree.js';
 
-export type Screen = 'list' | 'trace' | 'help' | 'sessions' | 'session';
+export type Screen = 'list' | 'trace' | 'help' | 'sessions' | 'session' | SliceScreen;
 
 export interface OpenTrace {
   id: string;
@@ -38,7 +35,8 @@ export interface TreeZoom {
   toMs: number;
 }
 
-export interface TuiState {
+/** The core's state plus each slice's key (see ./slices/index.ts). */
+export interface TuiState extends SliceState {
   /** Trace summaries by id; mutated in place, `version` says when. */
   traces: Map<string, TraceSummary>;
   /** Arrival order, oldest first. */
@@ -53,18 +51,10 @@ export interface TuiState {
   scrollTop: number;
   screens: Screen[];
   status: LiveStatus;
-  arrivals: number[];
   filterText: string;
-  /** The `/` query line while it is open. */
-  query: QueryLine | null;
-  filterHistory: string[];
-  sessionCursor: number;
-  scorePanel: ScorePanel | null;
-  /** Quick-label mode: each 1–9 / y / n scores the selected trace with this config and moves on. */
-  quickLabel: ScoreConfig | null;
-  /** Scores made here, newest last, for the pending marker and undo. */
-  localScores: LocalScore[];
-  scoring: SenderStatus;
+  /** The help screen's first shown line. */
+  helpScroll: number;
+  /** No writes: the scoring keys say so. */
   readOnly: boolean;
   /** Screen-sharing mode: payloads and user/session ids hidden. */
   redact: boolean;
@@ -80,8 +70,8 @@ export interface TuiState {
   critical: Set<string> | null;
   /** The Langfuse UI's base URL for trace links, when there is one and the terminal shows links. */
   linkBase: string | null;
-  /** The conversation being read: a session's traces in order. */
-  session: { id: string; state: 'loading' | 'loaded' | 'error'; traces: TraceWithFullDetails[]; error: string | null; cursor: number } | null;
+  /** The Langfuse web UI's base URL when the backend has one (tracetop's own server has none): trace pages link there. */
+  webBase: string | null;
   open: OpenTrace | null;
   expanded: Set<string>;
   treeCursor: number;
@@ -89,7 +79,9 @@ export interface TuiState {
   focus: 'tree' | 'detail';
   detailScroll: number;
   message: string | null;
-  actions: TuiActions;
+  /** The screen the message belongs to: it shows there only, and leaving that screen ends it. */
+  messageScreen: Screen | null;
+  actions: TuiActions & SliceActions;
 }
 
 export interface SpanSearch {
@@ -101,51 +93,9 @@ export interface SpanSearch {
   payloads: boolean;
 }
 
-export interface QueryLine {
-  text: string;
-  /** The parse error, or how many buffered traces the text matches. */
-  error: string | null;
-  matches: number | null;
-  /** Position in filterHistory while browsing it with ↑/↓; null when editing. */
-  historyIndex: number | null;
-}
-
-export interface LocalScore {
-  state: 'pending' | 'sent' | 'failed';
-  error?: string | null;
-  id: string;
-  traceId: string;
-  observationId: string | null;
-  name: string;
-  value: string;
-}
-
-export interface SessionRow {
-  id: string;
-  userId: string | null;
-  traces: number;
-  first: string;
-  last: string;
-  totalCost: number;
-  errors: number;
-}
-
-/** Sessions among the buffered traces, most recently active first. */
-export function sessionRows(state: Pick<TuiState, 'traces'>): SessionRow[] {
-  const rows = new Map<string, SessionRow>();
-  for (const trace of state.traces.values()) {
-    if (!trace.sessionId) continue;
-    const row = rows.get(trace.sessionId) ?? { id: trace.sessionId, userId: trace.userId, traces: 0, first: trace.timestamp, last: trace.timestamp, totalCost: 0, errors: 0 };
-    row.traces++;
-    if (trace.timestamp < row.first) row.first = trace.timestamp;
-    if (trace.timestamp > row.last) row.last = trace.timestamp;
-    row.totalCost += trace.totalCost ?? 0;
-    row.errors += trace.errorCount;
-    row.userId ??= trace.userId;
-    rows.set(trace.sessionId, row);
-  }
-  return [...rows.values()].sort((a, b) => b.last.localeCompare(a.last));
-}
+export type { QueryLine } from './slices/query-line.js';
+export type { LocalScore } from './slices/scoring.js';
+export { sessionIndex, sessionRows, type SessionRow } from './slices/sessions.js';
 
 export interface TuiActions {
   openSpanSearch(): void;
@@ -162,25 +112,10 @@ export interface TuiActions {
   expandLevel(direction: 1 | -1): void;
   toggleCriticalPath(): void;
   toggleRedact(): void;
-  openScorePanel(quick: boolean): void;
-  scorePanelKey(input: string, key: KeyPress): void;
-  quickLabelKey(input: string, viewHeight: number): boolean;
-  exitQuickLabel(): void;
-  undoScore(): void;
-  /** The sender's counts changed: refresh them and each local score's marker. */
-  setScoringStatus(status: SenderStatus): void;
-  showSessions(): void;
-  moveSessionCursor(delta: number): void;
-  openSession(): void;
-  moveTurnCursor(delta: number): void;
-  openTurn(): void;
-  openQuery(): void;
-  editQuery(text: string): void;
-  browseHistory(direction: -1 | 1): void;
-  applyQuery(): void;
-  cancelQuery(): void;
-  /** Adds one condition (a quick filter from the selected trace) to the filter and applies it. */
-  addToFilter(condition: string): void;
+  /** Scrolls the help screen by lines (top/bottom with ±Infinity), kept within `total` lines shown `height` at a time. */
+  scrollHelp(delta: number, height: number, total: number): void;
+  /** The backend's web UI (trace pages), and the title's OSC 8 link base where the terminal shows links. */
+  setWebBase(webBase: string | null, linkBase: string | null): void;
   resetTraces(): void;
   applyTraces(batch: TraceSummary[]): void;
   setStatus(status: LiveStatus): void;
@@ -352,12 +287,30 @@ function expandedWith(expanded: Set<string>, ids: Iterable<string>): Set<string>
   return result ?? expanded;
 }
 
-export function tracesPerSecond(arrivals: number[], now = Date.now()): number {
-  const recent = arrivals.filter((at) => now - at <= 10_000);
-  return recent.length / 10;
+/** How far back the status bar's rate looks. */
+export const RATE_WINDOW_MS = 30_000;
+
+/**
+ * Traces per second, by the traces' own time over the last 30 s: what is happening, not how
+ * fast the buffer filled (a re-queried history after a filter change is not a burst of
+ * traffic), and not trace updates.
+ */
+export function traceRate(state: Pick<TuiState, 'order' | 'traces'>, now = Date.now()): number {
+  let count = 0;
+  for (let index = state.order.length - 1; index >= 0; index--) {
+    const at = Date.parse(state.traces.get(state.order[index]!)?.timestamp ?? '');
+    if (Number.isNaN(at)) continue;
+    if (at < now - RATE_WINDOW_MS) break;
+    if (at <= now + 5_000) count++;
+  }
+  return count / (RATE_WINDOW_MS / 1000);
 }
 
+
 const clamp = (value: number, min: number, max: number) => Math.max(min, Math.min(max, value));
+
+/** `1 observation`, `2 observations`. */
+const plural = (count: number, singular: string, pluralForm = `${singular}s`) => `${count} ${count === 1 ? singular : pluralForm}`;
 
 function keepVisible(cursor: number, scrollTop: number, height: number): number {
   if (height <= 0) return 0;
@@ -366,7 +319,7 @@ function keepVisible(cursor: number, scrollTop: number, height: number): number 
   return scrollTop;
 }
 
-export interface TuiStoreOptions {
+export interface TuiStoreOptions extends SliceDeps {
   reader: TraceReader & Partial<SessionReader>;
   host: string;
   capacity?: number;
@@ -376,6 +329,7 @@ export interface TuiStoreOptions {
   readOnly?: boolean;
   redact?: boolean;
   linkBase?: string | null;
+  webBase?: string | null;
   /** The terminal's rows, so a big trace opens collapsed to a depth that fits. */
   viewRows?: () => number;
   /** Group similar siblings in the trace view (default on). */
@@ -390,7 +344,15 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
   // 100,000-observation trace is not re-fetched twice a second.
   let lastLoadMs = 0;
 
-  return createStore<TuiState>()((set, get) => {
+  return createStore<TuiState>()((rawSet, get) => {
+    // A message belongs to the screen it was given on: a change of screen ends it.
+    const set = (partial: Partial<TuiState>): void => {
+      const before = get()?.screens?.at(-1) ?? null;
+      const after = partial.screens ? (partial.screens.at(-1) ?? null) : before;
+      if (partial.message !== undefined) rawSet({ ...partial, messageScreen: partial.message === null ? null : after });
+      else if (after !== before && get()?.message) rawSet({ ...partial, message: null, messageScreen: null });
+      else rawSet(partial);
+    };
     const loadTrace = (id: string, keepView: boolean) => {
       const started = Date.now();
       let lastProgress = 0;
@@ -414,7 +376,13 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           // A live refresh keeps what the user folded; only nodes new to the tree get defaults.
           const expanded = keepView ? new Set([...get().expanded, ...[...fresh].filter((nodeId) => nodeId !== TRACE_ROW && !current.tree?.nodes.has(nodeId))]) : fresh;
           const zoom = get().zoom;
+          // A live refresh keeps the selected row selected (by id) as new spans arrive above it.
+          const selected = keepView && current.tree ? treeRows(get())[get().treeCursor] : undefined;
           set({ open: { id, state: 'loaded', trace, tree, error: null }, expanded, zoom: zoom && tree.nodes.has(zoom.id) ? zoomOn(tree.nodes.get(zoom.id)!) : null });
+          if (selected) {
+            const index = rowIndexOf(treeRows(get()), tree.nodes.get(selected.id));
+            if (index >= 0 && index !== get().treeCursor) set({ treeCursor: index, treeScrollTop: Math.max(0, get().treeScrollTop + index - get().treeCursor) });
+          }
           // Once the first frame is out, precompute what the view keys need (errors, slow, search).
           setTimeout(() => {
             if (get().open?.tree === tree) warmNavigation(tree);
@@ -427,56 +395,6 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           set({ open: { ...current, state: current.trace ? 'loaded' : 'error', error: error instanceof Error ? error.message : String(error) } });
         },
       );
-    };
-
-    const preview = (text: string): Pick<QueryLine, 'error' | 'matches'> => {
-      const parsed = parseFilter(text);
-      if (!parsed.ok) return { error: parsed.error.message, matches: null };
-      const now = new Date();
-      let matches = 0;
-      for (const trace of get().traces.values()) if (matchesTrace(parsed.filter, trace, now)) matches++;
-      return { error: null, matches };
-    };
-
-    const applyFilterText = (text: string) => {
-      const parsed = parseFilter(text);
-      if (!parsed.ok) return set({ query: { text, historyIndex: null, error: parsed.error.message, matches: null } });
-      const canonical = printFilter(parsed.filter);
-      const history = [canonical, ...get().filterHistory.filter((entry) => entry !== canonical)].filter(Boolean).slice(0, 50);
-      set({ query: null, filterText: canonical, filterHistory: history, cursor: 0, scrollTop: 0, follow: true });
-      options.onFilterChange?.(parsed.filter, canonical);
-    };
-
-    /** What `s` scores: in the list the selected trace, in a trace the selected row. */
-    const scoreTarget = (): { traceId: string; observationId?: string; label: string } | null => {
-      const state = get();
-      const screen = state.screens.at(-1);
-      if (screen === 'trace' && state.open?.trace) {
-        const node = treeRows(state)[state.treeCursor];
-        const traceName = state.open.trace.name ?? state.open.id;
-        if (node?.group) return null;
-        return node ? { traceId: state.open.id, observationId: node.id, label: `${node.observation.name ?? node.id} in ${traceName}` } : { traceId: state.open.id, label: traceName };
-      }
-      if (screen === 'list') {
-        const id = visibleIds(state).at(state.cursor);
-        const trace = id ? state.traces.get(id) : undefined;
-        return trace ? { traceId: trace.id, label: trace.name ?? trace.id } : null;
-      }
-      return null;
-    };
-
-    const submitScore = (target: { traceId: string; observationId?: string }, name: string, value: string, comment?: string): boolean => {
-      const scoring = options.scoring;
-      if (!scoring) return false;
-      try {
-        const score = scoring.submit(target, name, value, comment);
-        const local: LocalScore = { state: 'pending', id: score.id, traceId: target.traceId, observationId: target.observationId ?? null, name, value: String(score.value) };
-        set({ localScores: [...get().localScores.slice(-999), local], scoring: scoring.status(), message: `scored ${name}=${local.value}` });
-        return true;
-      } catch (error) {
-        set({ message: `not scored: ${(error as Error).message}` });
-        return false;
-      }
     };
 
     /** Puts the cursor on an observation, expanding its ancestors so it is visible. */
@@ -552,7 +470,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         // Open the paths to what is kept; when they already are, the set (and its cached rows) stays.
         const expanded = expandedWith(state.expanded, [TRACE_ROW, ...openableIn(tree, keep)]);
         const count = only === 'matches' ? (state.spanSearch?.matches.length ?? 0) : only === 'errors' ? problemIds(tree).length : slowIds(tree).length;
-        const what = only === 'errors' ? `${count} errors and warnings` : only === 'slow' ? `${count} slow observations (>= 2s or > ${formatDuration(slowThreshold(tree))}, the 95th percentile)` : `${count} search matches`;
+        const what = only === 'errors' ? `${count} ${count === 1 ? 'error or warning' : 'errors and warnings'}` : only === 'slow' ? `${plural(count, 'slow observation')} (>= 2s or > ${formatDuration(slowThreshold(tree))}, the 95th percentile)` : plural(count, 'search match', 'search matches');
         set({ only, expanded, treeCursor: 0, treeScrollTop: 0, message: `${what} and their ancestors only (again for all)` });
       },
       toggleAutogroup() {
@@ -583,157 +501,27 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
         if (!tree) return;
         if (state.critical) return set({ critical: null, message: null });
         const path = criticalPath(tree);
-        set({ critical: new Set(path), expanded: expandedWith(state.expanded, [TRACE_ROW, ...ancestorsOf(tree, path)]), message: `critical path: ${path.length} observations, marked *` });
+        set({ critical: new Set(path), expanded: expandedWith(state.expanded, [TRACE_ROW, ...ancestorsOf(tree, path)]), message: `critical path: ${plural(path.length, 'observation')}, marked *` });
       },
       toggleRedact() {
         const redact = !get().redact;
         set({ redact, message: redact ? 'redaction on: payloads and user/session ids hidden' : 'redaction off' });
       },
-      openScorePanel(quick) {
-        if (get().readOnly) return set({ message: 'read-only: scoring is off' });
-        if (!options.scoring) return set({ message: 'scoring is not available here' });
-        const target = scoreTarget();
-        if (!target) return set({ message: get().screens.at(-1) === 'trace' ? 'a group is not one observation: open it (→) and score one of them' : 'select a trace to score' });
-        set({ scorePanel: newPanel(target.label, quick) });
-        options.scoring.configs().then(
-          (configs) => {
-            const panel = get().scorePanel;
-            if (panel) set({ scorePanel: { ...panel, configs } });
-          },
-          (error: unknown) => {
-            const panel = get().scorePanel;
-            if (panel) set({ scorePanel: { ...panel, configs: [], loadError: (error as Error).message } });
-          },
-        );
+      scrollHelp(delta, height, total) {
+        set({ helpScroll: clamp(get().helpScroll + delta, 0, Math.max(0, total - height)) });
       },
-      scorePanelKey(input, key) {
-        const panel = get().scorePanel;
-        if (!panel) return;
-        const outcome = panelKey(panel, input, key);
-        set({ scorePanel: outcome.panel });
-        if (outcome.quickConfig) set({ quickLabel: outcome.quickConfig, message: `quick-label ${outcome.quickConfig.name}: keys score the selected trace and move on; u undoes; Esc ends` });
-        if (outcome.submit) {
-          const target = scoreTarget();
-          if (target) submitScore(target, outcome.submit.name, outcome.submit.value, outcome.submit.comment);
-        }
-      },
-      quickLabelKey(input, viewHeight) {
-        const config = get().quickLabel;
-        if (!config) return false;
-        const value = quickValue(config, input);
-        if (value === null) return false;
-        const ids = visibleIds(get());
-        const id = ids.at(get().cursor);
-        if (!id) return true;
-        const atEnd = get().cursor >= ids.length - 1;
-        if (atEnd && get().localScores.some((score) => score.traceId === id && score.name === config.name)) {
-          set({ message: 'end of the list: nothing left to label' });
-          return true;
-        }
-        if (submitScore({ traceId: id }, config.name, value)) actions.moveCursor(1, viewHeight);
-        return true;
-      },
-      exitQuickLabel() {
-        set({ quickLabel: null, message: null });
-      },
-      undoScore() {
-        const local = get().localScores;
-        const last = local[local.length - 1];
-        if (!last || !options.scoring) return set({ message: 'nothing to undo' });
-        set({ localScores: local.slice(0, -1), message: `undoing ${last.name}=${last.value}` });
-        options.scoring.undo(last.id).then(
-          () => set({ message: `removed ${last.name}=${last.value}`, scoring: options.scoring!.status() }),
-          (error: unknown) => set({ message: `undo failed: ${(error as Error).message}` }),
-        );
-      },
-      setScoringStatus(status) {
-        const scoring = options.scoring;
-        const before = get().localScores;
-        const updated = scoring
-          ? before.map((local): LocalScore => {
-              const failure = scoring.failure(local.id);
-              const state = failure ? 'failed' : scoring.isPending(local.id) ? 'pending' : 'sent';
-              return state === local.state ? local : { ...local, state, error: failure };
-            })
-          : before;
-        // The same list when no score changed state: the live list's rows then stay as drawn.
-        const localScores = updated.every((local, index) => local === before[index]) ? before : updated;
-        set({ scoring: status, localScores });
-      },
-      showSessions() {
-        const screens = get().screens.filter((screen) => screen === 'list');
-        set({ screens: [...screens, 'sessions'], sessionCursor: 0 });
-      },
-      moveSessionCursor(delta) {
-        const count = sessionRows(get()).length;
-        set({ sessionCursor: clamp(get().sessionCursor + delta, 0, Math.max(0, count - 1)) });
-      },
-      openSession() {
-        const row = sessionRows(get())[get().sessionCursor];
-        if (!row) return;
-        set({ session: { id: row.id, state: 'loading', traces: [], error: null, cursor: 0 }, screens: [...get().screens, 'session'] });
-        const load = options.reader.getSessionTraces
-          ? options.reader.getSessionTraces(row.id)
-          : Promise.all([...get().traces.values()].filter((trace) => trace.sessionId === row.id).map((trace) => options.reader.getTrace(trace.id)));
-        load.then(
-          (traces) => {
-            if (get().session?.id !== row.id) return;
-            const ordered = [...traces].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
-            set({ session: { id: row.id, state: 'loaded', traces: ordered, error: null, cursor: 0 } });
-          },
-          (error: unknown) => {
-            if (get().session?.id !== row.id) return;
-            set({ session: { id: row.id, state: 'error', traces: [], error: error instanceof Error ? error.message : String(error), cursor: 0 } });
-          },
-        );
-      },
-      moveTurnCursor(delta) {
-        const session = get().session;
-        if (!session) return;
-        set({ session: { ...session, cursor: clamp(session.cursor + delta, 0, Math.max(0, session.traces.length - 1)) } });
-      },
-      openTurn() {
-        const session = get().session;
-        const trace = session?.traces[session.cursor];
-        if (trace) actions.openTrace(trace.id);
-      },
-      openQuery() {
-        const text = get().filterText;
-        set({ query: { text, historyIndex: null, ...preview(text) } });
-      },
-      editQuery(text) {
-        set({ query: { text, historyIndex: null, ...preview(text) } });
-      },
-      browseHistory(direction) {
-        const { query, filterHistory } = get();
-        if (!query || filterHistory.length === 0) return;
-        const index = Math.max(-1, Math.min(filterHistory.length - 1, (query.historyIndex ?? -1) + (direction === -1 ? 1 : -1)));
-        const text = index === -1 ? '' : filterHistory[index]!;
-        set({ query: { text, historyIndex: index, ...preview(text) } });
-      },
-      applyQuery() {
-        const query = get().query;
-        if (query) applyFilterText(query.text);
-      },
-      cancelQuery() {
-        set({ query: null });
-      },
-      addToFilter(condition) {
-        const current = get().filterText;
-        applyFilterText(current ? `${current} ${condition}` : condition);
+      setWebBase(webBase, linkBase) {
+        set({ webBase, linkBase });
       },
       resetTraces() {
         set({ traces: new Map(), order: [], version: get().version + 1, evicted: 0, anchor: 0, cursor: 0, scrollTop: 0, follow: true });
       },
       applyTraces(batch) {
         const state = get();
-        const now = Date.now();
-        const arrivals = state.arrivals.filter((at) => now - at <= 10_000);
         let { evicted, anchor, cursor, scrollTop } = state;
         for (const trace of batch) {
           const isNew = !state.traces.has(trace.id);
           state.traces.set(trace.id, trace);
-          arrivals.push(now);
           if (!isNew) continue;
           // The list is in timestamp order, not arrival order: a late trace (backfill, slow
           // OTLP) takes its place by time instead of landing on top.
@@ -757,7 +545,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
           evicted += gone.length;
           anchor = Math.max(0, anchor - gone.length);
         }
-        set({ version: state.version + 1, evicted, anchor, cursor, scrollTop, arrivals: arrivals.slice(-5_000) });
+        set({ version: state.version + 1, evicted, anchor, cursor, scrollTop });
         const open = state.open;
         if (open && batch.some((trace) => trace.id === open.id) && !refetchTimer) {
           // The open trace is still receiving spans: refresh it, at most twice a second (big ones less often).
@@ -830,7 +618,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       showHelp() {
         const screens = get().screens;
         if (screens.at(-1) === 'help') set({ screens: screens.slice(0, -1) });
-        else set({ screens: [...screens, 'help'] });
+        else set({ screens: [...screens, 'help'], helpScroll: 0 });
       },
       moveTreeCursor(delta, viewHeight) {
         const state = get();
@@ -893,6 +681,7 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       },
     };
 
+    const slices = createSlices(set, get, options, actions);
     return {
       traces: new Map(),
       order: [],
@@ -905,19 +694,12 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       scrollTop: 0,
       screens: ['list'],
       status: { state: 'connecting', detail: null, host: options.host, stats: { received: 0, coalesced: 0, lagMs: 0, lastEventId: null } },
-      arrivals: [],
       filterText: options.filterText ?? '',
-      query: null,
-      filterHistory: options.filterHistory ?? [],
-      sessionCursor: 0,
-      session: null,
-      scorePanel: null,
-      quickLabel: null,
-      localScores: [],
-      scoring: options.scoring?.status() ?? { pending: 0, failed: 0, detail: null },
+      helpScroll: 0,
       readOnly: options.readOnly ?? false,
       redact: options.redact ?? false,
       linkBase: options.linkBase ?? null,
+      webBase: options.webBase ?? null,
       spanSearch: null,
       only: null,
       autogroup: options.autogroup ?? true,
@@ -930,7 +712,9 @@ export function createTuiStore(options: TuiStoreOptions): StoreApi<TuiState> {
       focus: 'tree',
       detailScroll: 0,
       message: null,
-      actions,
+      messageScreen: null,
+      ...slices.state,
+      actions: { ...actions, ...slices.actions },
     };
   });
 }

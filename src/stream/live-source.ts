@@ -7,19 +7,33 @@
 
 import { EventSource } from 'eventsource';
 import type { TraceSummary } from '../domain/types.js';
-import type { LangfuseClient } from '../api/client.js';
+import { HISTORY_CAPACITY, type LangfuseClient } from '../api/client.js';
+import type { Bucket } from '../api/budget.js';
 import { LangfuseApiError } from '../api/http.js';
 import type { TraceQuery } from '../api/types.js';
-import type { ConnectionState, LiveSource, LiveSourceStats, LiveStatus } from './types.js';
+import type { ConnectionState, HistoryStatus, LiveSource, LiveSourceStats, LiveStatus } from './types.js';
 
 export interface LiveSourceOptions {
   client: LangfuseClient;
   filter?: TraceQuery;
-  /** Client-side check on top of the server-side filter (the filter language's residue). */
+  /**
+   * The whole filter, checked on each trace: what tracetop's stream sends is filtered by it
+   * (the stream applies only user, session, name, environment and tags).
+   */
   accept?: (trace: TraceSummary) => boolean;
+  /**
+   * What no Langfuse server can apply (a glob name, free text), checked on what a polled read
+   * returns — the server applied the rest, over complete pages. Polled sources use it instead
+   * of `accept` (a v1 trace list carries no score values or level counts to check).
+   */
+  residual?: (trace: TraceSummary) => boolean;
   mode?: 'auto' | 'sse' | 'poll';
+  /** The least time between polls; the request budget may space them further. */
   pollIntervalMs?: number;
+  /** The most traces the history reads (the window's capacity); default HISTORY_CAPACITY. */
   historyLimit?: number;
+  /** The window as the user wrote it ("2h"), for the status: "history: 600 traces in the last 2h". */
+  windowLabel?: string | null;
   flushIntervalMs?: number;
   /**
    * How long the stream may take to answer, and the least silence that counts as a dead
@@ -48,6 +62,7 @@ abstract class BaseSource implements LiveSource {
   private flushTimer: NodeJS.Timeout | null = null;
   protected current: LiveStatus;
   protected stopped = false;
+  private readonly unwatchBudget: () => void;
 
   constructor(protected readonly options: LiveSourceOptions) {
     this.current = {
@@ -55,7 +70,16 @@ abstract class BaseSource implements LiveSource {
       detail: null,
       host: options.client.host,
       stats: { received: 0, coalesced: 0, lagMs: 0, lastEventId: null },
+      history: null,
+      rateLimit: null,
     };
+    // "waiting 12s for the rate limit": the budget says when a request of this client waits.
+    const budget = options.client.budget as LangfuseClient['budget'] | undefined;
+    this.unwatchBudget =
+      budget?.onWait((wait) => {
+        const rateLimit = wait ? { bucket: wait.bucket, untilMs: Date.now() + (wait.untilMs - budget.clock.now()), reason: wait.reason } : null;
+        this.setRateLimit(rateLimit);
+      }) ?? (() => {});
   }
 
   abstract start(): void;
@@ -63,6 +87,7 @@ abstract class BaseSource implements LiveSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unwatchBudget();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flush();
     await this.shutdown();
@@ -99,6 +124,22 @@ abstract class BaseSource implements LiveSource {
 
   protected updateStats(patch: Partial<LiveSourceStats>): void {
     this.current = { ...this.current, stats: { ...this.current.stats, ...patch } };
+  }
+
+  protected setHistory(history: HistoryStatus | null): void {
+    this.current = { ...this.current, history };
+    this.emitStatus();
+  }
+
+  protected setRateLimit(rateLimit: LiveStatus['rateLimit']): void {
+    if (this.stopped || (rateLimit === null && !this.current.rateLimit)) return;
+    this.current = { ...this.current, rateLimit };
+    this.emitStatus();
+  }
+
+  /** Whether a trace passes the client-side part of the filter. */
+  protected accepts(trace: TraceSummary): boolean {
+    return this.options.accept ? this.options.accept(trace) : true;
   }
 
   private emitStatus(): void {
@@ -145,7 +186,7 @@ abstract class BaseSource implements LiveSource {
 
   /** Queues a change; a newer change of the same trace replaces the queued one. */
   protected push(trace: TraceSummary): void {
-    if (this.options.accept && !this.options.accept(trace)) return;
+    if (!this.accepts(trace)) return;
     if (this.pending.has(trace.id)) {
       this.pending.delete(trace.id);
       this.updateStats({ coalesced: this.current.stats.coalesced + 1 });
@@ -165,15 +206,32 @@ abstract class BaseSource implements LiveSource {
     this.emitStatus();
   }
 
-  protected async loadHistory(): Promise<void> {
-    // tracetop's server hands out summaries cheaply; a Langfuse list pages by 100.
-    const streams = (await this.options.client.backend()).streams;
+  /**
+   * Reads the window's history, every page until the window is read or the capacity reached,
+   * delivering each page as it comes (the list sorts by time); the status says how far it got.
+   */
+  protected async loadHistory(deliver: (trace: TraceSummary) => void = (trace) => {
+    if (this.remember(trace, { olderIsStale: true })) this.push(trace);
+  }): Promise<void> {
     const epoch = this.epoch;
-    const history = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? (streams ? 1000 : 100) });
+    const capacity = this.options.historyLimit ?? HISTORY_CAPACITY;
+    const window = this.options.windowLabel ?? null;
+    let count = 0;
+    this.setHistory({ count, loading: true, complete: false, capacity, window });
+    const result = await this.options.client.history(this.options.filter ?? {}, {
+      capacity,
+      onPage: (traces) => {
+        if (epoch !== this.epoch || this.stopped) return;
+        // Oldest first within a page, so the newest of it ends on top of a list that prepends.
+        for (const trace of [...traces].reverse()) deliver(trace);
+        count += traces.length;
+        this.flush();
+        this.setHistory({ count, loading: true, complete: false, capacity, window });
+      },
+    });
     if (epoch !== this.epoch) return;
-    // Oldest first, so the newest ends on top of a list that prepends arrivals.
-    for (const trace of history.reverse()) if (this.remember(trace, { olderIsStale: true })) this.push(trace);
     this.flush();
+    this.setHistory({ count: result.traces.length, loading: false, complete: result.complete, capacity, window });
   }
 }
 
@@ -358,6 +416,27 @@ export class PollSource extends BaseSource {
     this.intervalMs = options.pollIntervalMs ?? 2_000;
   }
 
+  /** A polled read was filtered by the server: only the residue is checked here. */
+  protected override accepts(trace: TraceSummary): boolean {
+    if (this.options.residual) return this.options.residual(trace);
+    return super.accepts(trace);
+  }
+
+  /**
+   * How long until the next poll: the interval, or longer when the poll just spent more of a
+   * rate-limit bucket than the budget's background share allows in that time.
+   */
+  private nextDelay(spentBefore: Partial<Record<Bucket, number>>): number {
+    const budget = this.options.client.budget as LangfuseClient['budget'] | undefined;
+    if (!budget) return this.intervalMs;
+    let delay = this.intervalMs;
+    for (const [bucket, after] of Object.entries(budget.spent('background')) as [Bucket, number][]) {
+      const spent = after - (spentBefore[bucket] ?? 0);
+      if (spent > 0) delay = Math.max(delay, spent * budget.pacingMs(bucket));
+    }
+    return delay;
+  }
+
   /** Langfuse's OTLP path is asynchronous (seconds to tens of seconds): re-read that far back. */
   static readonly OVERLAP_MS = 120_000;
   /** Every how many polls the read reaches OVERLAP_MS back (the others read from the cursor). */
@@ -377,11 +456,16 @@ export class PollSource extends BaseSource {
   private async poll(): Promise<void> {
     if (this.stopped) return;
     const started = Date.now();
+    const budget = this.options.client.budget as LangfuseClient['budget'] | undefined;
+    const spentBefore = budget?.spent('background') ?? {};
     try {
       if (this.cursorMs === null) {
-        // The first poll is the history: the newest traces, newest first.
-        const traces = await this.options.client.listTraces({ ...this.options.filter, limit: this.options.historyLimit ?? 100 });
-        for (const trace of traces.reverse()) this.deliver(trace);
+        // The first poll is the history: every page of the window, up to its capacity.
+        await this.loadHistory((trace) => {
+          // A long history (minutes on a hobby plan's legacy reads) is flowing, not connecting.
+          if (this.current.state !== 'polling') this.setState('polling', null);
+          this.deliver(trace);
+        });
         this.cursorMs ??= started;
       } else {
         // Then everything since the cursor, paged oldest first (a burst of more than a page is
@@ -396,8 +480,9 @@ export class PollSource extends BaseSource {
       this.flush();
       this.failures = 0;
       this.updateStats({ lagMs: Date.now() - started });
-      this.setState('polling', `every ${Math.round(this.intervalMs / 100) / 10}s`);
-      this.schedule(this.intervalMs);
+      const delay = this.nextDelay(spentBefore);
+      this.setState('polling', `every ${Math.round(delay / 100) / 10}s`);
+      this.schedule(delay);
     } catch (error) {
       this.failures++;
       if (error instanceof LangfuseApiError && error.kind === 'rate-limited') {
@@ -456,6 +541,11 @@ class DeferredSource extends BaseSource {
       : { ...this.current, state: 'offline', detail: describeError(firstError) };
   }
 
+  /** The inner source already applied the filter. */
+  protected override accepts(): boolean {
+    return true;
+  }
+
   start(): void {
     if (this.waiting) {
       this.setState('connecting', `waiting for ${this.options.client.host} to answer`);
@@ -486,6 +576,7 @@ class DeferredSource extends BaseSource {
       });
       inner.onStatus((status) => {
         this.updateStats(status.stats);
+        if (status.history !== this.current.history) this.setHistory(status.history ?? null);
         this.setState(status.state, status.detail);
       });
       inner.start();
@@ -508,7 +599,9 @@ async function pickSource(options: LiveSourceOptions): Promise<LiveSource> {
   if (mode === 'poll') return new PollSource(options);
   if (mode === 'sse') return new SseSource(options);
   const backend = await options.client.backend();
-  return backend.streams ? new SseSource(options) : new PollSource({ pollIntervalMs: 5_000, ...options });
+  // Without a budget to pace by, every 5 s; with one, as often as its background share allows (≥ 2 s).
+  const unpaced = (options.client.budget as LangfuseClient['budget'] | undefined)?.plan === 'none';
+  return backend.streams ? new SseSource(options) : new PollSource({ pollIntervalMs: unpaced ? 5_000 : 2_000, ...options });
 }
 
 /**

@@ -16,12 +16,39 @@ export interface LiveSourceStats {
   lastEventId: string | null;
 }
 
+/** How far the window's history has been read (polling sources and the stream's history). */
+export interface HistoryStatus {
+  /** Traces delivered from history so far. */
+  count: number;
+  /** Still reading pages. */
+  loading: boolean;
+  /** The whole window was read; false once the capacity cut it (or while loading). */
+  complete: boolean;
+  /** The most traces the history reads. */
+  capacity: number;
+  /** The window asked for, as the user wrote it ("2h"), or null for no window. */
+  window: string | null;
+}
+
+/** A request waiting for the rate limit: the budget's allowance is spent, or the server said 429. */
+export interface RateLimitStatus {
+  /** Langfuse's rate-limit bucket ("public-api", "public-api-legacy", …). */
+  bucket: string;
+  /** When the wait ends (epoch ms). */
+  untilMs: number;
+  reason: 'retry-after' | 'budget';
+}
+
 export interface LiveStatus {
   state: ConnectionState;
   /** Human-readable reason for the state: "401 from http://…: check keys", "retrying in 4s". */
   detail: string | null;
   host: string;
   stats: LiveSourceStats;
+  /** The history read; absent before it starts. */
+  history?: HistoryStatus | null;
+  /** Set while a request waits for the rate limit. */
+  rateLimit?: RateLimitStatus | null;
 }
 
 export interface LiveSource {

@@ -1,19 +1,24 @@
 // The root component: sizes every screen to the terminal (a frame taller than the terminal
 // makes Ink clear the whole screen), routes keys through the keymap to store actions.
-import React from 'react';
+import React, { useEffect, useRef } from 'react';
 import { Box, useApp, useInput, useWindowSize } from 'ink';
 import type { StoreApi } from 'zustand/vanilla';
 import { treeRows, visibleIds, type TuiState } from '../store/store.js';
 import { copyToClipboard } from './clipboard.js';
-import { commandFor, type Command } from './keymap.js';
+import { commandFor, type Command, type KeyPress } from './keymap.js';
+import { splitKeystrokes, type Keystroke } from './keystrokes.js';
 import { StoreContext, useTui } from './store-context.js';
 import { ListScreen } from './screens/ListScreen.js';
 import { TraceScreen } from './screens/TraceScreen.js';
-import { HelpScreen } from './screens/HelpScreen.js';
+import { HelpScreen, helpLineCount, helpPageHeight } from './screens/HelpScreen.js';
 import { SessionScreen, SessionsScreen } from './screens/SessionsScreen.js';
 import { StatusBar } from './components/StatusBar.js';
-import { QueryLine } from './components/QueryLine.js';
+import { MessageLine, currentMessage, messageLines } from './components/MessageLine.js';
+import { QueryLine, queryLineRows } from './components/QueryLine.js';
 import { ScorePanel, panelHeight } from './components/ScorePanel.js';
+import { CommandLine, commandLineKey } from './components/CommandLine.js';
+import { SliceScreenView, isSliceScreen, runSliceCommand, sliceWaiting } from './screens/slice-screens.js';
+import { TopSummaryLine, summaryRows } from './screens/TopSummaryLine.js';
 
 /** Rows a movement command moves by, or null for other commands. */
 function movement(command: Command, page: number): number | null {
@@ -28,7 +33,18 @@ function movement(command: Command, page: number): number | null {
   }
 }
 
-function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, exit: () => void) {
+/** Whether the screen on top is still loading what keys act on: keys typed now wait for it. */
+function waitingFor(state: TuiState): boolean {
+  const screen = state.screens.at(-1);
+  const panel = state.scoring.panel;
+  if (panel?.step === 'pick' && panel.configs === null && !panel.loadError) return true;
+  if (screen === 'trace' && state.open?.state === 'loading') return true;
+  if (screen === 'session' && state.sessions.conversation?.state === 'loading') return true;
+  if (sliceWaiting(state)) return true;
+  return false;
+}
+
+function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, width: number, exit: () => void) {
   const state = store.getState();
   const { actions } = state;
   const screen = state.screens.at(-1) ?? 'list';
@@ -39,6 +55,7 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
   if (command === 'filter.open') return actions.openQuery();
   if (command === 'sessions') return actions.showSessions();
   if (command === 'redact') return actions.toggleRedact();
+  if (command === 'command.open') return actions.openCommandLine();
   if (command === 'copy') {
     const node = screen === 'trace' ? treeRows(state)[state.treeCursor] : undefined;
     if (node?.group) return actions.setMessage(`a group of ${node.group.count}: open it (→) and copy one of them`);
@@ -50,10 +67,21 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
   if (command === 'score') return actions.openScorePanel(false);
   if (command === 'score.quick') return actions.openScorePanel(true);
   if (command === 'score.undo') return actions.undoScore();
+  const delta = movement(command, page);
+  if (screen === 'help') {
+    const total = helpLineCount(width);
+    const height = helpPageHeight(bodyHeight);
+    if (delta !== null) return actions.scrollHelp(delta, height, total);
+    if (command === 'cursor.top') return actions.scrollHelp(-Infinity, height, total);
+    if (command === 'cursor.bottom') return actions.scrollHelp(Infinity, height, total);
+    return;
+  }
+  if (isSliceScreen(screen)) return runSliceCommand(store, screen, command, bodyHeight);
   if (screen === 'sessions' || screen === 'session') {
     const move = screen === 'sessions' ? actions.moveSessionCursor : actions.moveTurnCursor;
-    if (command === 'cursor.down') return move(1);
-    if (command === 'cursor.up') return move(-1);
+    if (delta !== null) return move(delta);
+    if (command === 'cursor.top') return move(-Infinity);
+    if (command === 'cursor.bottom') return move(Infinity);
     if (command === 'open') return screen === 'sessions' ? actions.openSession() : actions.openTurn();
     return;
   }
@@ -67,12 +95,11 @@ function run(store: StoreApi<TuiState>, command: Command, bodyHeight: number, ex
     if (screen === 'trace') actions.back();
     return actions.addToFilter(`${key}:${quote(value)}`);
   }
-  const delta = movement(command, page);
   if (screen === 'list') {
-    if (delta !== null) return actions.moveCursor(delta, bodyHeight - 1);
+    if (delta !== null) return actions.moveCursor(delta, bodyHeight - 1 - summaryRows(bodyHeight, width));
     switch (command) {
       case 'cursor.top': return actions.jumpTop();
-      case 'cursor.bottom': return actions.jumpBottom(bodyHeight - 1);
+      case 'cursor.bottom': return actions.jumpBottom(bodyHeight - 1 - summaryRows(bodyHeight, width));
       case 'follow.toggle': return actions.toggleFollow();
       case 'open': return actions.openSelected();
       default: return;
@@ -112,14 +139,24 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
   const { exit } = useApp();
   const screen = useTui((state) => state.screens.at(-1) ?? 'list');
   const width = Math.max(20, columns);
-  // One line for the status bar (two with the query line open); the rest is the screen.
-  // Never taller than the terminal.
-  const querying = useTui((state) => state.query !== null);
-  const panel = useTui((state) => state.scorePanel);
+  // The status bar, and under the screen whatever is open (query line, command line, score
+  // panel, the last message); the rest is the screen. Never taller than the terminal.
+  const query = useTui((state) => state.queryLine.open);
+  const querying = query !== null;
+  const queryRows = queryLineRows(query, width);
+  const commanding = useTui((state) => state.commandLine !== null);
+  const panel = useTui((state) => state.scoring.panel);
   const panelRows = panelHeight(panel);
-  const bodyHeight = Math.max(2, rows - 1 - (querying ? 1 : 0) - panelRows);
-  useInput((input, key) => {
-    const { query, actions, scorePanel, quickLabel, spanSearch } = store.getState();
+  // The last action's message, in full on its own lines above the status bar.
+  const message = useTui(currentMessage);
+  const messageRows = messageLines(message, width);
+  const bodyHeight = Math.max(2, rows - 1 - queryRows - (commanding ? 1 : 0) - panelRows - messageRows.length);
+  // One keystroke, routed to whatever has the keyboard now: the span search, the score panel,
+  // quick-label, the query line, or the screen's key table.
+  const handleKey = (input: string, key: KeyPress & { meta?: boolean }) => {
+    const { actions, spanSearch } = store.getState();
+    const query = store.getState().queryLine.open;
+    const { panel: scorePanel, quickLabel } = store.getState().scoring;
     if (spanSearch?.editing) {
       if (key.escape) return actions.closeSpanSearch(false);
       if (key.return) {
@@ -128,38 +165,23 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
       }
       if (key.backspace || key.delete) return actions.editSpanSearch(spanSearch.text.slice(0, -1));
       if (key.tab) return actions.toggleSearchPayloads();
-      const text = input.replace(/[\r\n]/g, '');
-      if (text && !key.ctrl && !key.meta) actions.editSpanSearch(spanSearch.text + text);
-      if (/[\r\n]/.test(input)) {
-        actions.closeSpanSearch(true);
-        actions.jumpToMatch(1, bodyHeight - 2);
-      }
+      if (key.ctrl && input === 'u') return actions.editSpanSearch('');
+      if (input && !key.ctrl && !key.meta) actions.editSpanSearch(spanSearch.text + input);
       return;
     }
     if (spanSearch && key.escape && store.getState().screens.at(-1) === 'trace') return actions.closeSpanSearch(false);
-    // Text typed fast arrives in one chunk, Enter included ("0.7\r"): replay it key by key.
-    if ((scorePanel || query) && input.length > 1 && !key.ctrl && !key.meta) {
-      for (const char of input) {
-        const state = store.getState();
-        const asKey = char === '\r' || char === '\n' ? { return: true } : char === '\x7f' || char === '\b' ? { backspace: true } : {};
-        const text = 'return' in asKey || 'backspace' in asKey ? '' : char;
-        if (state.scorePanel) state.actions.scorePanelKey(text, asKey);
-        else if (state.query) {
-          if ('return' in asKey) state.actions.applyQuery();
-          else if ('backspace' in asKey) state.actions.editQuery(state.query.text.slice(0, -1));
-          else state.actions.editQuery(state.query.text + text);
-        }
-      }
-      return;
-    }
     if (scorePanel) return actions.scorePanelKey(input, key);
     if (quickLabel && store.getState().screens.at(-1) === 'list') {
       if (key.escape) return actions.exitQuickLabel();
-      // Each key of a fast burst is its own label: none is lost.
-      const keys = input.length > 1 && !key.ctrl ? [...input] : [input];
-      let handled = true;
-      for (const keystroke of keys) handled = actions.quickLabelKey(keystroke, bodyHeight - 1) && handled;
-      if (handled) return;
+      if (actions.quickLabelKey(input, bodyHeight - 1 - summaryRows(bodyHeight, width))) return;
+    }
+    if (store.getState().commandLine) {
+      // The `:` command line takes every key while it is open.
+      if (commandLineKey(store.getState(), input, key) === 'quit') {
+        onQuit?.();
+        exit();
+      }
+      return;
     }
     if (query) {
       // The query line takes every key while it is open.
@@ -172,27 +194,62 @@ function Screens({ store, onQuit }: { store: StoreApi<TuiState>; onQuit?: () => 
       if (input && !key.ctrl && !key.meta) return actions.editQuery(query.text + input.replace(/[\r\n\t]/g, ' '));
       return;
     }
-    // Keys typed faster than a frame (or sent by tmux in one write) arrive as one chunk:
-    // each character is its own keystroke, none is dropped.
-    const keystrokes = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-    for (const keystroke of keystrokes) {
-      const command = commandFor(keystroke, key, store.getState().screens.at(-1) ?? 'list');
-      if (!command) continue;
-      run(store, command, bodyHeight, () => {
-        onQuit?.();
-        exit();
-      });
+    const command = commandFor(input, key, store.getState().screens.at(-1) ?? 'list');
+    if (!command) return;
+    run(store, command, bodyHeight, width, () => {
+      onQuit?.();
+      exit();
+    });
+  };
+  // Keys typed while a screen is still loading what they act on (a trace, a session, the
+  // score configs) wait for it instead of acting on an empty screen; Esc goes at once and
+  // drops them.
+  const typedAhead = useRef<Keystroke[]>([]);
+  const flushing = useRef(false);
+  const flush = () => {
+    // One key at a time, in order: a key's own store updates do not start the next key.
+    if (flushing.current) return;
+    flushing.current = true;
+    try {
+      while (typedAhead.current.length > 0 && !waitingFor(store.getState())) {
+        const next = typedAhead.current.shift()!;
+        handleKey(next.input, next.key);
+      }
+    } finally {
+      flushing.current = false;
     }
+  };
+  const flushRef = useRef(flush);
+  flushRef.current = flush;
+  useEffect(() => store.subscribe(() => {
+    if (typedAhead.current.length > 0 && !waitingFor(store.getState())) flushRef.current();
+  }), [store]);
+  useInput((input, key) => {
+    // A chunk of several keys (typed ahead, pasted, sent in one burst over SSH): each is its
+    // own keystroke, none is dropped, whatever screen or line the first one opens.
+    for (const keystroke of splitKeystrokes(input, key)) {
+      if (keystroke.key.escape) typedAhead.current = [];
+      if (typedAhead.current.length > 0 || (!keystroke.key.escape && waitingFor(store.getState()))) {
+        if (typedAhead.current.length < 256) typedAhead.current.push(keystroke);
+        continue;
+      }
+      handleKey(keystroke.input, keystroke.key);
+    }
+    flush();
   });
   return (
-    <Box flexDirection="column" width={width} height={bodyHeight + 1 + (querying ? 1 : 0) + panelRows}>
-      {screen === 'list' ? <ListScreen width={width} height={bodyHeight} /> : null}
+    <Box flexDirection="column" width={width} height={bodyHeight + 1 + queryRows + (commanding ? 1 : 0) + panelRows + messageRows.length}>
+      {screen === 'list' && summaryRows(bodyHeight, width) ? <TopSummaryLine width={width} /> : null}
+      {screen === 'list' ? <ListScreen width={width} height={bodyHeight - summaryRows(bodyHeight, width)} /> : null}
       {screen === 'trace' ? <TraceScreen width={width} height={bodyHeight} /> : null}
       {screen === 'help' ? <HelpScreen width={width} height={bodyHeight} /> : null}
       {screen === 'sessions' ? <SessionsScreen width={width} height={bodyHeight} /> : null}
       {screen === 'session' ? <SessionScreen width={width} height={bodyHeight} /> : null}
+      {isSliceScreen(screen) ? <SliceScreenView screen={screen} width={width} height={bodyHeight} /> : null}
       {panel ? <ScorePanel width={width} /> : null}
       {querying ? <QueryLine width={width} /> : null}
+      {commanding ? <CommandLine width={width} /> : null}
+      <MessageLine lines={messageRows} width={width} />
       <StatusBar width={width} />
     </Box>
   );

@@ -7,13 +7,13 @@ import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
 import type { AnnotationQueue, AnnotationQueueItem, Observation, ScoreConfig, TraceWithFullDetails } from '../domain/types.js';
 import { turnText } from './screens/SessionsScreen.js';
 import { formatTime } from './format.js';
-import type { QueueClient, SessionReader, TraceReader } from '../api/types.js';
+import type { QueueClient, SessionReader, TraceReader } from '../ports/readers.js';
 import type { ScoringService } from '../scoring/service.js';
 import { newPanel, panelKey, type ScorePanel } from '../store/score-panel.js';
 import { sanitizeLine } from '../domain/sanitize.js';
 import { detailLines } from './detail-lines.js';
 import { ScorePanelView, panelHeight } from './components/ScorePanel.js';
-import { theme } from './theme.js';
+import { enableStyles, theme } from './theme.js';
 
 export interface LabelAppProps {
   queue: AnnotationQueue;
@@ -26,6 +26,8 @@ export interface LabelAppProps {
 }
 
 export function LabelApp({ queue, configs, items, total, completedBefore, client, scoring }: LabelAppProps) {
+  // Reverse video and bold mark the selection with or without colour (see theme.ts).
+  enableStyles();
   const { exit } = useApp();
   const { columns, rows } = useWindowSize();
   const [index, setIndex] = useState(0);
@@ -114,7 +116,8 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
   });
 
   const width = Math.max(20, columns);
-  const header = sanitizeLine(`Queue ${queue.name} — ${done}/${total} done — item ${Math.min(index + 1, items.length)} of ${items.length} pending`, width);
+  const remaining = Math.max(0, total - done);
+  const header = sanitizeLine(`Queue ${queue.name} — ${done}/${total} done${item ? ` — item ${index + 1} of ${items.length}, ${remaining} pending` : remaining ? `, ${remaining} pending` : ''}`, width);
   const help = '1–9 score with a config · s score · Enter/c complete & next · n/→ skip · p/← back · j/k scroll · q quit';
   const panelRows = panel ? panelHeight(panel) : 0;
   const configLine = sanitizeLine(`configs: ${configs.map((config, i) => `${i + 1} ${config.name}`).join('  ')}${given.length ? `   given: ${given.join(', ')}` : ''}`, width);

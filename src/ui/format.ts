@@ -52,3 +52,8 @@ export function formatScores(scores: TraceSummary['scores']): string {
     .map(([name, value]) => `${name} ${formatScoreValue(value)}`)
     .join('  ');
 }
+
+/** `1 turn`, `2 turns`: a count with its noun in the right number. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
+}

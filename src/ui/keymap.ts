@@ -42,7 +42,25 @@ export type Command =
   | 'filter.session'
   | 'filter.tag'
   | 'help'
-  | 'quit';
+  | 'quit'
+  // The slice screens' (src/store/slices): `:`, datasets, prompts, top.
+  | 'command.open'
+  | 'mark'
+  | 'compare.previous'
+  | 'compare.sort'
+  | 'compare.regressions'
+  | 'compare.improvements'
+  | 'compare.swap'
+  | 'compare.base'
+  | 'prompt.diff'
+  | 'prompt.traces'
+  | 'window.cycle'
+  | 'refresh'
+  | 'top.by'
+  | 'sort.left'
+  | 'sort.right'
+  | 'sort.invert'
+  | 'freeze';
 
 export interface KeyBinding {
   command: Command;
@@ -53,14 +71,14 @@ export interface KeyBinding {
 }
 
 export const KEYMAP: KeyBinding[] = [
-  { command: 'cursor.down', keys: ['↓', 'j'], description: 'next row (in the detail pane: scroll)', screens: ['list', 'trace', 'sessions', 'session'] },
-  { command: 'cursor.up', keys: ['↑', 'k'], description: 'previous row', screens: ['list', 'trace', 'sessions', 'session'] },
-  { command: 'cursor.top', keys: ['g', 'Home'], description: 'first row (the list: newest, and follow)', screens: ['list', 'trace'] },
-  { command: 'cursor.bottom', keys: ['G', 'End'], description: 'last row', screens: ['list', 'trace'] },
-  { command: 'halfpage.down', keys: ['Ctrl-d'], description: 'half a page down', screens: ['list', 'trace'] },
-  { command: 'halfpage.up', keys: ['Ctrl-u'], description: 'half a page up', screens: ['list', 'trace'] },
-  { command: 'page.down', keys: ['PgDn', 'Ctrl-f'], description: 'a page down', screens: ['list', 'trace'] },
-  { command: 'page.up', keys: ['PgUp', 'Ctrl-b'], description: 'a page up', screens: ['list', 'trace'] },
+  { command: 'cursor.down', keys: ['↓', 'j'], description: 'next row (in the detail pane and help: scroll)', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
+  { command: 'cursor.up', keys: ['↑', 'k'], description: 'previous row', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
+  { command: 'cursor.top', keys: ['g', 'Home'], description: 'first row (the list: newest, and follow)', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
+  { command: 'cursor.bottom', keys: ['G', 'End'], description: 'last row', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
+  { command: 'halfpage.down', keys: ['Ctrl-d'], description: 'half a page down', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
+  { command: 'halfpage.up', keys: ['Ctrl-u'], description: 'half a page up', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
+  { command: 'page.down', keys: ['PgDn', 'Ctrl-f'], description: 'a page down', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
+  { command: 'page.up', keys: ['PgUp', 'Ctrl-b'], description: 'a page up', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
   { command: 'open', keys: ['Enter'], description: 'open the trace, session or turn (in a tree: expand/collapse the node)', screens: ['list', 'trace', 'sessions', 'session'] },
   { command: 'back', keys: ['Esc', 'Backspace'], description: 'back to the previous screen', screens: ['trace', 'help', 'sessions', 'session'] },
   { command: 'copy', keys: ['y'], description: 'copy the selected trace/observation id to the clipboard (OSC 52, works over SSH)', screens: ['list', 'trace'] },
@@ -94,23 +112,47 @@ export const KEYMAP: KeyBinding[] = [
   { command: 'quit', keys: ['q', 'Ctrl-c'], description: 'quit (the terminal is restored)', screens: ['list', 'trace', 'help', 'sessions', 'session'] },
 ];
 
-/** The subset of Ink's key object tracetop reads. */
-export interface KeyPress {
-  upArrow?: boolean;
-  downArrow?: boolean;
-  leftArrow?: boolean;
-  rightArrow?: boolean;
-  pageUp?: boolean;
-  pageDown?: boolean;
-  home?: boolean;
-  end?: boolean;
-  return?: boolean;
-  escape?: boolean;
-  ctrl?: boolean;
-  tab?: boolean;
-  backspace?: boolean;
-  delete?: boolean;
+/** The screens the store's slices add: `:datasets` (datasets, runs, compare), `:prompts` (prompts, versions, prompt), `:top`. */
+const SLICE_SCREENS: Screen[] = ['datasets', 'runs', 'compare', 'prompts', 'versions', 'prompt', 'top'];
+const EVERY_SCREEN: Screen[] = ['list', 'trace', 'help', 'sessions', 'session', ...SLICE_SCREENS];
+
+KEYMAP.push(
+  { command: 'command.open', keys: [':'], description: 'command line: :traces :sessions :datasets :prompts :top (Tab completes; :top model, :prompts NAME, :q)', screens: EVERY_SCREEN },
+  { command: 'mark', keys: ['Space', 'm'], description: 'mark a run to compare (two) / a version to diff against', screens: ['runs', 'versions'] },
+  { command: 'compare.previous', keys: ['c'], description: 'compare the run with the one before it (Enter: the two marked runs)', screens: ['runs'] },
+  { command: 'compare.sort', keys: ['d'], description: "sort by a score's change, worst first (again: the next score, then dataset order)", screens: ['compare'] },
+  { command: 'compare.regressions', keys: ['r'], description: 'regressions only (marked -), again: all', screens: ['compare'] },
+  { command: 'compare.improvements', keys: ['i'], description: 'improvements only (marked +), again: all', screens: ['compare'] },
+  { command: 'compare.swap', keys: ['w'], description: 'swap base and new', screens: ['compare'] },
+  { command: 'compare.base', keys: ['b'], description: "open the base run's trace of the item (Enter: the new run's)", screens: ['compare'] },
+  { command: 'prompt.diff', keys: ['d'], description: 'diff against the previous (or marked) version; again: the text', screens: ['versions', 'prompt'] },
+  { command: 'prompt.traces', keys: ['t'], description: 'the trace list filtered to prompt:NAME@VERSION (Esc comes back)', screens: ['versions', 'prompt'] },
+  { command: 'window.cycle', keys: ['w'], description: 'the time window: top 15m/1h/6h/24h/5m, versions 24h/7d/1h', screens: ['versions', 'top'] },
+  { command: 'refresh', keys: ['r'], description: 'read the figures again now', screens: ['versions', 'top'] },
+  { command: 'top.by', keys: ['b'], description: 'group by: name, model, prompt, release, env, user, tag', screens: ['top'] },
+  { command: 'sort.left', keys: ['<'], description: 'sort by the column to the left', screens: ['top'] },
+  { command: 'sort.right', keys: ['>'], description: 'sort by the column to the right', screens: ['top'] },
+  { command: 'sort.invert', keys: ['I'], description: 'invert the sort', screens: ['top'] },
+  { command: 'freeze', keys: ['f'], description: 'freeze the figures to read them (again: live)', screens: ['top'] },
+);
+// The shared keys act on the slice screens too: moving, Enter, Tab (the comparison's detail
+// pane), Esc (and on the list, back from a drill-down), redaction, help, quit.
+for (const binding of KEYMAP) {
+  const extra: Screen[] = ['cursor.down', 'cursor.up', 'cursor.top', 'cursor.bottom', 'halfpage.down', 'halfpage.up', 'page.down', 'page.up', 'help', 'quit', 'redact'].includes(binding.command)
+    ? SLICE_SCREENS
+    : binding.command === 'open'
+      ? ['datasets', 'runs', 'compare', 'prompts', 'versions', 'top']
+      : binding.command === 'back'
+        ? [...SLICE_SCREENS, 'list']
+        : binding.command === 'focus.toggle'
+          ? ['compare']
+          : [];
+  for (const screen of extra) if (!binding.screens.includes(screen)) binding.screens.push(screen);
 }
+
+// The key-event type lives in `src/ports/keys.ts` (the store reads keys too, and never imports the UI).
+import type { KeyPress } from '../ports/keys.js';
+export type { KeyPress };
 
 /** Names a keypress the way KEYMAP does. */
 export function keyName(input: string, key: KeyPress): string | null {

@@ -3,12 +3,15 @@
 // fresh LiveSource (history re-queried, tail resumed) whenever the filter changes.
 import React from 'react';
 import { render } from 'ink';
-import type { TraceReader } from '../api/types.js';
+import type { TraceReader } from '../ports/readers.js';
 import type { TraceFilter } from '../domain/filter-language.js';
 import type { ScoringService } from '../scoring/service.js';
 import type { LiveSource } from '../stream/types.js';
 import { createTuiStore } from '../store/store.js';
+import type { SliceDeps } from '../store/slices/index.js';
 import { App } from './App.js';
+import { enableStyles } from './theme.js';
+import { terminalSupportsLinks } from './hyperlink.js';
 
 export interface RunTuiOptions {
   createSource(filter: TraceFilter): Promise<LiveSource>;
@@ -22,7 +25,15 @@ export interface RunTuiOptions {
   readOnly?: boolean;
   redact?: boolean;
   linkBase?: string | null;
+  /**
+   * The Langfuse web UI's base URL, when the backend has one (not tracetop's own server): the
+   * detail pane shows a trace's page there, and the title links to it where the terminal can.
+   * May arrive later (the backend is asked what it is while the TUI starts).
+   */
+  webBase?: string | null | Promise<string | null>;
   capacity?: number;
+  /** The ports the slice screens read (`:datasets`, `:prompts`, `:top`); each screen says when one is missing. */
+  slices?: SliceDeps;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
 }
@@ -53,6 +64,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
   };
 
   const store = createTuiStore({
+    ...options.slices,
     reader: options.reader,
     host: options.host,
     filterText: options.filterText,
@@ -61,15 +73,21 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     scoring: options.scoring,
     readOnly: options.readOnly,
     redact: options.redact,
-    linkBase: options.linkBase,
+    linkBase: options.webBase === undefined ? options.linkBase : null,
     viewRows: () => (options.stdout ?? process.stdout).rows || 24,
     onFilterChange(filter) {
       actions.resetTraces();
-      options.onFilterHistory?.(store.getState().filterHistory);
+      options.onFilterHistory?.(store.getState().queryLine.history);
       attach(filter).catch((error: unknown) => actions.setMessage(`filter not applied: ${(error as Error).message}`));
     },
   });
   const { actions } = store.getState();
+  if (options.webBase !== undefined) {
+    Promise.resolve(options.webBase).then(
+      (base) => actions.setWebBase(base, base && terminalSupportsLinks() ? base : null),
+      () => {},
+    );
+  }
   const stopScoring = options.scoring?.onStatus((status) => actions.setScoringStatus(status));
   // The status bar's rate and the connection detail age even when nothing arrives.
   const ticker = setInterval(() => {
@@ -98,6 +116,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
       }
     });
   });
+  enableStyles();
   instance = render(<App store={store} />, {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
@@ -119,6 +138,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     clearInterval(ticker);
     stopScoring?.();
     detach?.();
+    actions.disposeSlices();
     instance.unmount();
     await source?.stop();
   }

@@ -60,6 +60,27 @@ describe('scripting commands', () => {
     assert.equal(unknownTrace.code, 0);
   });
 
+  it('score says what it stored, warns when the backend has no such trace, and refuses bad keys without queueing', async () => {
+    const stored = await runCli(['score', 'cli-1', 'groundedness', '0.8', '--comment', 'fine'], env());
+    assert.equal(stored.code, 0, stored.stderr);
+    assert.match(stored.stdout, /^stored groundedness = 0\.8 \(NUMERIC, config [\w-]+\) on trace cli-1 with comment "fine"; score id [\w-]+\n$/);
+    assert.doesNotMatch(stored.stderr, /no trace/);
+
+    const missing = await runCli(['score', 'nonexistent-trace', 'groundedness', '0.5'], env());
+    assert.equal(missing.code, 0, missing.stderr);
+    assert.match(missing.stdout, /stored groundedness = 0\.5 .* on trace nonexistent-trace/);
+    assert.match(missing.stderr, /warning: .* has no trace nonexistent-trace \(yet\)/);
+
+    const badKeys = await runCli(['score', 'cli-1', 'groundedness', '0.5'], { ...env(), LANGFUSE_SECRET_KEY: 'sk-lf-wrong' });
+    assert.equal(badKeys.code, 1, badKeys.stderr);
+    assert.match(badKeys.stderr, /refused the keys \(401\).*Nothing was stored or queued/);
+    // The next run with the right keys has nothing left over to send.
+    const before = (await server.get('/api/public/traces/cli-1')).body.scores.length;
+    const next = await runCli(['score', 'cli-1', 'resolved_later', 'yes'], env());
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal((await server.get('/api/public/traces/cli-1')).body.scores.length, before + 1);
+  });
+
   it('score with the backend down stays queued (exit 75) and the next run sends it', async () => {
     const down = { ...env(), LANGFUSE_BASE_URL: 'http://127.0.0.1:9' };
     const queued = await runCli(['score', 'cli-1', 'later', '0.5'], down);
@@ -107,7 +128,7 @@ describe('scripting commands', () => {
   it('fails fast with a clear message on bad usage', async () => {
     const result = await runCli(['get'], env());
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /usage: tracetop get TRACE_ID/);
+    assert.match(result.stderr, /missing TRACE_ID\nUsage: tracetop get TRACE_ID/);
     const unknown = await runCli(['frobnicate'], env());
     assert.equal(unknown.code, 2);
   });

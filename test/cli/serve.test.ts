@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/server.js';
 
 describe('tracetop serve', () => {
@@ -55,6 +55,35 @@ describe('tracetop serve', () => {
     await run.stop();
     assert.match(run.output(), /public key pk-lf-env/);
     assert.ok(!run.output().includes('sk-lf-env-do-not-print'));
+  });
+
+  it('refuses a non-loopback --bind unless --allow-remote, then warns on every start and keeps a new secret off the terminal', async () => {
+    const remoteHome = tempDir();
+    const remoteEnv = { XDG_DATA_HOME: remoteHome.path, LANGFUSE_PUBLIC_KEY: '', LANGFUSE_SECRET_KEY: '' };
+    try {
+      const refused = await runCli(['serve', '--bind', '0.0.0.0', '--port', '0', '--db', ':memory:'], remoteEnv);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /--bind 0\.0\.0\.0 would make the server reachable from the network.*--allow-remote/);
+      assert.match(refused.stderr, /Usage: tracetop serve/);
+      assert.doesNotMatch(refused.stdout + refused.stderr, /listening|Langfuse-compatible API on/);
+
+      for (const run of [1, 2]) {
+        const open = startCli(['serve', '--bind', '0.0.0.0', '--allow-remote', '--port', '0', '--db', ':memory:'], remoteEnv);
+        await open.waitFor(/WARNING: listening on 0\.0\.0\.0: reachable from the network/);
+        await open.waitFor(run === 1 ? /Generated a key pair; it is kept in .*keys\.json/ : /Keys from the key file/);
+        assert.equal(await open.stop(), 0);
+        const secret = JSON.parse(readFileSync(join(remoteHome.path, 'tracetop', 'keys.json'), 'utf8')).secretKey as string;
+        assert.ok(!open.output().includes(secret), `run ${run} printed the secret`);
+        assert.doesNotMatch(open.output(), /export LANGFUSE_SECRET_KEY/);
+      }
+      // Loopback in any spelling needs no opt-in.
+      const loopback = startCli(['serve', '--bind', 'localhost', '--port', '0', '--db', ':memory:'], remoteEnv);
+      await loopback.waitFor(/Langfuse-compatible API on/);
+      await loopback.stop();
+      assert.doesNotMatch(loopback.output(), /WARNING/);
+    } finally {
+      remoteHome.remove();
+    }
   });
 
   it('prints --version and --help quickly', async () => {

@@ -78,6 +78,8 @@ describe('filter language', () => {
       to: fc.constantFrom(null, '2026-11-25T00:00:00.000Z'),
       release: fc.option(word, { nil: null }),
       version: fc.option(word, { nil: null }),
+      prompt: fc.option(fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9/_-]{0,12}$/), version: fc.option(fc.integer({ min: 1, max: 999 }), { nil: null }) }), { nil: null }),
+      model: fc.option(word, { nil: null }),
       text: fc.array(fc.string({ minLength: 1, maxLength: 10 }).filter((text) => text.length > 0), { maxLength: 3 }),
     });
     fc.assert(
@@ -133,5 +135,31 @@ describe('filter language', () => {
       assert.match(bad.errors.join('\n'), /--since: since: takes a duration/);
     }
     assert.deepEqual(filterFromFlags({}), { ok: true, filter: emptyFilter() });
+  });
+
+  it('prompt:NAME[@VERSION] and model:NAME match a trace when one of its generations does', () => {
+    const filter = parse('prompt:support-agent@2 model:gpt-4o*');
+    assert.deepEqual(filter.prompt, { name: 'support-agent', version: 2 });
+    assert.equal(filter.model, 'gpt-4o*');
+    assert.equal(printFilter(filter), 'prompt:support-agent@2 model:gpt-4o*');
+    assert.deepEqual(parse('prompt:folder/agent').prompt, { name: 'folder/agent', version: null });
+    const linked = summary('t1', { models: ['claude-3-5-sonnet', 'gpt-4o-mini'], prompts: ['support-agent@2', 'router@7'] });
+    assert.equal(matchesTrace(filter, linked), true);
+    assert.equal(matchesTrace(parse('prompt:support-agent'), linked), true);
+    assert.equal(matchesTrace(parse('prompt:support-agent@1'), linked), false);
+    assert.equal(matchesTrace(parse('prompt:support'), linked), false);
+    assert.equal(matchesTrace(parse('model:gpt-4o'), linked), false);
+    assert.equal(matchesTrace(parse('model:claude-3-5-sonnet'), linked), true);
+    assert.equal(matchesTrace(parse('model:gpt-4o'), summary('t2', { models: [], prompts: [] })), false);
+    // A summary that does not list its generations is left to the server-side filter.
+    assert.equal(matchesTrace(parse('prompt:support-agent@1 model:gpt-4o'), summary('t3')), true);
+    const { query, needsClientSide } = toServerQuery(parse('prompt:support-agent@2 model:gpt-4o'));
+    assert.deepEqual(query.prompt, { name: 'support-agent', version: 2 });
+    assert.equal(query.model, 'gpt-4o');
+    assert.equal(needsClientSide, false);
+    assert.equal(toServerQuery(parse('model:gpt-4o*')).needsClientSide, true);
+    const flags = filterFromFlags({ prompt: 'support-agent@2', model: 'gpt-4o' });
+    assert.ok(flags.ok);
+    if (flags.ok) assert.equal(printFilter(flags.filter), 'prompt:support-agent@2 model:gpt-4o');
   });
 });

@@ -7,6 +7,7 @@ import { hasTmux, startTmux, type TmuxSession } from '../helpers/tmux.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestServer, TEST_KEYS, tempDir, type TestServer } from '../helpers/server.js';
 import { osc52 } from '../../src/ui/clipboard.js';
+import { readdirSync } from 'node:fs';
 
 const SECRETS = ['patient-jane-doe-1987', 'card 4111-1111-1111-1111', 'u_jane_private', 'sess_private_77', 'ssn 078-05-1120'];
 
@@ -73,6 +74,39 @@ describe('everyday fit', () => {
     }
   });
 
+  it('--redact masks personal data in the names and status messages it keeps visible', async () => {
+    // An hour old: the newest trace (selected first in the TUI tests) stays pii-trace.
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    await server.post('/api/public/ingestion', {
+      batch: [
+        { id: 'p1', type: 'trace-create', timestamp: at, body: { id: 'pii-status', name: 'reply to bob@example.com', timestamp: at, tags: ['ops'] } },
+        { id: 'p2', type: 'span-create', timestamp: at, body: { id: 'pii-span', traceId: 'pii-status', name: 'call +1 415 555 0134', startTime: at, level: 'ERROR', statusMessage: 'card 4111 1111 1111 1111 declined for bob@example.com (key sk-live-abcdef0123456789XYZ)' } },
+      ],
+    });
+    for (const args of [['get', 'pii-status', '--redact'], ['get', 'pii-status', '--redact', '--json']]) {
+      const result = await runCli(args, env());
+      assert.equal(result.code, 0, result.stderr);
+      for (const secret of ['bob@example.com', '415 555 0134', '4111 1111 1111 1111', 'sk-live-abcdef']) assert.ok(!result.stdout.includes(secret), `${args.join(' ')}: ${secret}`);
+      assert.match(result.stdout, /card ‹card› declined for ‹email› \(key ‹key›\)/);
+      assert.match(result.stdout, /call ‹phone›/);
+    }
+  });
+
+  it('a demo run leaves no score queue in the state directory', { skip: hasTmux ? false : 'tmux is not installed' }, async () => {
+    const state = tempDir();
+    try {
+      const tui = startTmux(['--demo'], { env: { XDG_DATA_HOME: home.path, XDG_STATE_HOME: state.path, XDG_CONFIG_HOME: home.path }, width: 120, height: 24 });
+      sessions.push(tui);
+      await tui.waitFor(/rag_pipeline/, 20_000);
+      tui.keys('q');
+      await tui.waitFor(/\[exited 0\]/);
+      const left = readdirSync(state.path, { recursive: true }).map(String).filter((name) => /scores-/.test(name));
+      assert.deepEqual(left, []);
+    } finally {
+      state.remove();
+    }
+  });
+
   it('y copies the selected id with OSC 52 (wrapped inside tmux) and says so', { skip: hasTmux ? false : 'tmux is not installed' }, async () => {
     assert.equal(osc52('abc', {}), '\x1b]52;c;YWJj\x07');
     assert.equal(osc52('abc', { TMUX: '/tmp/tmux' }), '\x1bPtmux;\x1b\x1b]52;c;YWJj\x07\x1b\\');
@@ -102,11 +136,13 @@ describe('everyday fit', () => {
     const tui = startTmux(['--no-color'], { env: env(), width: 120, height: 20 });
     sessions.push(tui);
     await tui.waitFor(/support_answer/);
-    assert.ok(!/\x1b\[3[0-9]m/.test(tui.styledScreen()), 'no foreground colours');
+    // A colour is SGR 30–38, 40–48, 90–97 or 100–107; 39/49 only reset to the terminal's own.
+    const COLOUR = /\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/;
+    assert.ok(!COLOUR.test(tui.styledScreen()), 'no foreground colours');
     // Without colour the waterfall is drawn with glyphs, not painted cells.
     tui.keys('Enter');
     await tui.waitFor(/G generate\b.*█/);
-    assert.ok(!/\x1b\[(?:3|4)[0-9]m/.test(tui.styledScreen()), 'no colours in the trace view');
+    assert.ok(!COLOUR.test(tui.styledScreen()), 'no colours in the trace view');
     tui.keys('q');
     await tui.waitFor(/\[exited 0\]/);
   });

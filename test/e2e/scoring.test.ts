@@ -174,7 +174,7 @@ describe('annotation queue walk in tmux', { skip }, () => {
     const env = { XDG_DATA_HOME: home.path, XDG_STATE_HOME: home.path, LANGFUSE_BASE_URL: server.url, LANGFUSE_PUBLIC_KEY: TEST_KEYS.publicKey, LANGFUSE_SECRET_KEY: TEST_KEYS.secretKey };
     const first = startTmux(['label', '--queue', 'triage'], { env, width: 120, height: 35 });
     try {
-      await first.waitFor(/Queue triage — 0\/10 done — item 1 of 10 pending/);
+      await first.waitFor(/Queue triage — 0\/10 done — item 1 of 10, 10 pending/);
       await first.waitFor(/configs: 1 groundedness\s+2 user_feedback\s+3 resolved/);
       await first.waitFor(/rag_pipeline\s+trace demo-/);
       first.keys('1');
@@ -209,7 +209,7 @@ describe('annotation queue walk in tmux', { skip }, () => {
 
     const second = startTmux(['label', '--queue', queue.id], { env, width: 120, height: 35 });
     try {
-      await second.waitFor(/Queue triage — 2\/10 done — item 1 of 8 pending/);
+      await second.waitFor(/Queue triage — 2\/10 done — item 1 of 8, 8 pending/);
       second.keys('q');
       await second.waitFor(/\[exited 0\]/);
     } finally {

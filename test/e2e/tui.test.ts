@@ -61,9 +61,10 @@ describe('tracetop in tmux', { skip }, () => {
     const screen = await tui.waitFor(/narrow_29/);
     const lines = screen.trimEnd().split('\n');
     assert.ok(lines.length <= 15);
-    assert.match(lines[0]!, /TIME\s+NAME/);
+    // The column header first (after the one-line summary, where there is one).
+    assert.ok(lines.slice(0, 2).some((line) => /TIME\s+NAME/.test(line)), screen);
     assert.ok(lines.every((line) => line.length <= 40), 'nothing wider than the terminal');
-    assert.match(screen, /● live/);
+    await tui.waitFor(/● live/);
     tui.keys('Enter');
     await tui.waitFor(/vector_search/);
     tui.keys('Tab');
@@ -81,10 +82,11 @@ describe('tracetop in tmux', { skip }, () => {
     tui.keys('C');
     await tui.waitFor(/Sessions \(\d+\)/);
     tui.keys('Enter');
-    const conversation = await tui.waitFor(/Session sess_\d+ — \d+ turns[\s\S]*› What is the capital of|How does retrieval/);
+    const conversation = await tui.waitFor(/Session sess_\d+ — \d+ turns? —[\s\S]*› \S/);
     assert.match(conversation, /‹ /);
     tui.keys('Enter');
-    await tui.waitFor(/G generate_response/);
+    // The turn's trace: its tree (a type letter before each observation).
+    await tui.waitFor(/[-+ ] [SGTARECM] \w+/);
     tui.keys('q');
     await tui.waitFor(/\[exited 0\]/);
   });

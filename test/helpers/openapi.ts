@@ -1,5 +1,6 @@
 // Validates response bodies against the component schemas of Langfuse's OpenAPI spec
-// (../shared/reference/langfuse-openapi.yml): the contract our server answers to.
+// (test/fixtures/openapi/langfuse-openapi.yml, a copy; see its README): the contract our server
+// answers to.
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,11 +8,14 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 
-const SPEC_PATH = fileURLToPath(new URL('../../../shared/reference/langfuse-openapi.yml', import.meta.url));
+/** The specs in test/fixtures/openapi: the current one, and the last v3 self-hosted release's. */
+export type SpecVersion = 'current' | 'v3.225.4';
+const SPEC_FILES: Record<SpecVersion, string> = { current: 'langfuse-openapi.yml', 'v3.225.4': 'langfuse-openapi-v3.225.4.yml' };
+const specPath = (version: SpecVersion) => fileURLToPath(new URL(`../fixtures/openapi/${SPEC_FILES[version]}`, import.meta.url));
 
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 
-let ajv: Ajv | null = null;
+const compilers = new Map<SpecVersion, Ajv>();
 
 /** OpenAPI 3.0's `nullable` → JSON Schema: a null is allowed alongside the declared shape. */
 function toJsonSchema(node: unknown): unknown {
@@ -40,21 +44,23 @@ function toJsonSchema(node: unknown): unknown {
 }
 const validators = new Map<string, ValidateFunction>();
 
-function compiler(): Ajv {
-  if (ajv) return ajv;
-  const spec = parse(readFileSync(SPEC_PATH, 'utf8'), { maxAliasCount: -1 }) as { components: { schemas: Record<string, unknown> } };
+function compiler(version: SpecVersion): Ajv {
+  const cached = compilers.get(version);
+  if (cached) return cached;
+  const spec = parse(readFileSync(specPath(version), 'utf8'), { maxAliasCount: -1 }) as { components: { schemas: Record<string, unknown> } };
   // OpenAPI 3.0 `nullable` is understood by Ajv; other OpenAPI keywords are ignored.
-  ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   (addFormats as unknown as (instance: Ajv) => void)(ajv);
   ajv.addSchema({ $id: 'langfuse', components: toJsonSchema(spec.components) }, 'langfuse');
+  compilers.set(version, ajv);
   return ajv;
 }
 
-export function assertMatchesSchema(schemaName: string, body: unknown): void {
-  let validate = validators.get(schemaName);
+export function assertMatchesSchema(schemaName: string, body: unknown, version: SpecVersion = 'current'): void {
+  let validate = validators.get(`${version} ${schemaName}`);
   if (!validate) {
-    validate = compiler().compile({ $ref: `langfuse#/components/schemas/${schemaName}` });
-    validators.set(schemaName, validate);
+    validate = compiler(version).compile({ $ref: `langfuse#/components/schemas/${schemaName}` });
+    validators.set(`${version} ${schemaName}`, validate);
   }
   if (!validate(body)) {
     const problems = (validate.errors ?? []).slice(0, 8).map((error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);

@@ -59,7 +59,7 @@ describe('the TUI against a faulty backend', { skip }, () => {
   }
 
   async function responsive(label: string): Promise<void> {
-    const help = await keyLatency('?', /tracetop keys — Esc or \? to close/);
+    const help = await keyLatency('?', /tracetop keys — Esc or \? closes/);
     const back = await keyLatency('Escape', /TIME\s+NAME/);
     figures.push(`${label}: ? → help ${help} ms, Esc → list ${back} ms`);
     assert.ok(help < KEY_BOUND_MS, `${label}: help took ${help} ms`);

@@ -216,7 +216,7 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
         const from = screen.stdout.written.length;
         screen.stdout.write(leak);
         await settle(screen);
-        assert.throws(() => assertView(screen, from, 'control', 80, 24, /^TIME/), expected, JSON.stringify(leak));
+        assert.throws(() => assertView(screen, from, 'control', 80, 24, /^(?:15m: |TIME)/), expected, JSON.stringify(leak));
       } finally {
         screen.unmount();
       }
@@ -241,7 +241,9 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
       const from = screen.stdout.written.length;
       screen.store.getState().actions.applyTraces([summaryFromTrace(trace)]);
       await redrawn(screen, from, 'the list row');
-      assert.match(screenLines(screen)[1]!, /__proto__ polluted/);
+      // The row under the column header (a summary line may come first).
+      const lines = screenLines(screen);
+      assert.match(lines[lines.findIndex((line) => /^TIME\s+NAME/.test(line)) + 1]!, /__proto__ polluted/);
     } finally {
       screen.unmount();
     }
@@ -263,7 +265,7 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
           assertView(screen, from, `${at} sessions`, columns, rows, /^Sessions \(1\)/);
           from = screen.stdout.written.length;
           screen.stdin.write('\r');
-          await waitFor(() => screen.store.getState().session?.state === 'loaded', `${at}: the session`);
+          await waitFor(() => screen.store.getState().sessions.conversation?.state === 'loaded', `${at}: the session`);
           await settle(screen);
           assertView(screen, from, `${at} session replay`, columns, rows, /^Session /);
         } finally {
@@ -287,9 +289,11 @@ describe('hostile corpus in the TUI', { timeout: 120_000 }, () => {
           // The list, with the trace's summary as the live source would deliver it.
           let from = screen.stdout.written.length;
           screen.store.getState().actions.applyTraces([summaryFromTrace(trace)]);
-          await waitFor(() => screenLines(screen)[1]!.trim() !== '' && !screenLines(screen)[1]!.includes('waiting'), `${at}: the list row`);
+          // The row under the column header (a summary line may come first).
+          const listRow = () => screenLines(screen)[screenLines(screen).findIndex((line) => /^TIME/.test(line)) + 1] ?? '';
+          await waitFor(() => listRow().trim() !== '' && !listRow().includes('waiting'), `${at}: the list row`);
           await settle(screen);
-          assertView(screen, from, `${at} list`, columns, rows, /^TIME/);
+          assertView(screen, from, `${at} list`, columns, rows, /^(?:15m: |TIME)/);
 
           // The trace tree, fully expanded.
           from = screen.stdout.written.length;

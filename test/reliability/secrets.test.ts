@@ -131,7 +131,8 @@ describe('secrets never leave the process', () => {
     const html = await run('get via an HTML-answering proxy, DEBUG on', ['get', 'secret-trace-1'], { LANGFUSE_BASE_URL: proxy.url, DEBUG: 'tracetop' });
     assert.equal(html.code, 1);
     assert.match(html.out, /not JSON/);
-    assert.equal((await run('bad --read-api, DEBUG on', ['serve', '--read-api', 'v9', '--port', '0', '--db', ':memory:'], { DEBUG: 'tracetop' })).code, 1);
+    // A usage error (exit 2, naming the flag).
+    assert.equal((await run('bad --read-api, DEBUG on', ['serve', '--read-api', 'v9', '--port', '0', '--db', ':memory:'], { DEBUG: 'tracetop' })).code, 2);
     proxy.setMode({ kind: 'pass' });
 
     // tail, live and against a backend that is down (it reports reconnecting on stderr).

@@ -42,7 +42,7 @@ type Kind =
 /** Which wrong values each kind of field accepts; the rest must be a per-event 400. */
 const ACCEPTS: Record<Kind, readonly Wrong[]> = {
   string: ['string where number', 'number where string', 'null', 'boolean'],
-  date: ['number where string', 'null'],
+  date: ['null'],
   number: ['number where string', 'null'],
   enum: ['null'],
   boolean: ['null', 'boolean'],

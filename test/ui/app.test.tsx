@@ -46,7 +46,8 @@ describe('live list', () => {
     ]);
     await tick();
     const frame = app.lastFrame()!;
-    const lines = frame.split('\n');
+    // From the column header on (a summary line may come first).
+    const lines = frame.split('\n').slice(frame.split('\n').findIndex((line) => /TIME\s+NAME/.test(line)));
     assert.match(lines[0]!, /TIME\s+NAME\s+USER/);
     assert.match(lines[0]!, /LATENCY/);
     assert.match(lines[1]!, /second\s+u_42/);
@@ -143,14 +144,37 @@ describe('trace view', () => {
     app.unmount();
   });
 
-  it('shows the help from the keymap', async () => {
+  it('shows the help from the keymap, scrolled with j/k, PgDn, g/G, and says there is more', async () => {
     const { app } = setup();
     app.stdin.write('?');
     await tick();
-    const frame = app.lastFrame()!;
+    let frame = app.lastFrame()!;
     assert.match(frame, /tracetop keys/);
-    assert.match(frame, /Space\s+pause the list/);
-    assert.match(frame, /e \[\s+expand all/);
+    assert.match(frame, /lines 1-\d+ of \d+; j\/k PgDn\/PgUp g\/G scroll/);
+    assert.match(frame, /-- \d+ more lines below: j, PgDn or G --/);
+    // Page by page (PgDn), every key of the table shows, whole.
+    const seen = new Set<string>();
+    for (let page = 0; page < 20 && !/end of the keys/.test(frame); page++) {
+      for (const line of frame.split('\n')) seen.add(line.trimEnd());
+      app.stdin.write('\x1b[6~');
+      await tick();
+      frame = app.lastFrame()!;
+    }
+    for (const line of frame.split('\n')) seen.add(line.trimEnd());
+    const text = [...seen].join('\n');
+    assert.match(text, /Space\s+pause the list/);
+    assert.match(text, /e \[\s+expand all/);
+    assert.match(text, /q Ctrl-c\s+quit/);
+    assert.match(frame, /-- end of the keys/);
+    app.stdin.write('g');
+    await tick();
+    assert.match(app.lastFrame()!, /lines 1-/);
+    app.stdin.write('j');
+    await tick();
+    assert.match(app.lastFrame()!, /lines 2-/);
+    app.stdin.write('G');
+    await tick();
+    assert.match(app.lastFrame()!, /-- end of the keys/);
     app.unmount();
   });
 });
@@ -214,7 +238,7 @@ describe('read-only', () => {
     assert.match(app.lastFrame()!, /read-only: scoring is off/);
     app.stdin.write('L');
     await tick();
-    assert.equal(store.getState().scorePanel, null);
+    assert.equal(store.getState().scoring.panel, null);
     assert.deepEqual(submitted, []);
     app.unmount();
   });

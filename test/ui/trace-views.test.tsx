@@ -79,6 +79,9 @@ describe('large-trace views', () => {
     const zoomed = app.lastFrame()!;
     assert.match(zoomed, /\[zoom: final_answer\]/);
     assert.ok(bar(zoomed) > bar(whole) * 5, `the zoomed bar fills the width (${bar(whole)} → ${bar(zoomed)})`);
+    // The trace row's duration is the trace's, zoomed or not (only the axis changes).
+    const rootDuration = (frame: string) => frame.split('\n').find((line) => /^[-+] /.test(line))!.match(/(\d+(?:\.\d+)?(?:ms|s))/)![1];
+    assert.equal(rootDuration(zoomed), rootDuration(whole));
     app.stdin.write('z');
     await tick();
     assert.doesNotMatch(app.lastFrame()!, /zoom:/);

@@ -9,13 +9,20 @@ import { OBSERVATION_EVENT_TYPES } from '../../domain/ingestion.js';
 import type { IngestionError, IngestionResponse, IngestionSuccess } from '../../domain/ingestion.js';
 import { inTransaction, storageFailure } from '../db.js';
 import { emptyAggregates, type Repository, type StoredTrace, type TraceAggregates } from '../repository.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   asBody,
+  checkId,
+  DATETIME_RULE,
   observationBodyToPatch,
+  parseIsoDatetime,
   scoreBodyToInput,
   traceBodyToPatch,
   inYearRange,
   ValidationError,
+  type ObservationPatch,
+  type ScoreInput,
+  type TracePatch,
 } from './normalize.js';
 import {
   mergeObservation,
@@ -123,7 +130,108 @@ function savepointsOf(repo: Repository) {
   return prepared;
 }
 
+/** Characters a record's metadata may reach by merging: each event is bounded, but metadata
+ * objects merge key by key, so many updates could otherwise grow one record without end. */
+export const MAX_MERGED_METADATA_CHARS = 8 * 1024 * 1024;
+
+/** Throws when merging `added` into `before` made metadata past the bound (only a merge of
+ * two objects can grow it; anything else replaces it and is bounded by the event). */
+function checkMergedMetadata(before: unknown, added: unknown, merged: unknown): void {
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(before) || !isObject(added)) return;
+  const size = JSON.stringify(merged).length;
+  if (size > MAX_MERGED_METADATA_CHARS) {
+    throw new ValidationError(`metadata would hold ${size} characters after merging with what is stored (at most ${MAX_MERGED_METADATA_CHARS}); send fewer or smaller keys`);
+  }
+}
+
+/** A validated event, not yet applied: what it will do, or why it was refused. */
+export type PreparedEvent =
+  | { eventId: string; error: IngestionError }
+  | {
+      eventId: string;
+      eventTime: string;
+      op:
+        | { kind: 'trace'; patch: TracePatch }
+        | { kind: 'observation'; patch: ObservationPatch }
+        | { kind: 'score'; input: ScoreInput }
+        | { kind: 'none' };
+    };
+
+/** Validates one event without touching the database (a bad event writes nothing). */
+export function prepareEvent(raw: unknown, nowIso: string): PreparedEvent {
+  const rawId = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  const eventId = typeof rawId === 'string' ? rawId : '';
+  try {
+    const event = asBody(raw, 'event');
+    if (!eventId) throw new ValidationError('event id must be a non-empty string');
+    checkId(eventId, 'event id');
+    const type = event.type;
+    if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
+      throw new ValidationError(`unknown event type ${JSON.stringify(type)}`);
+    }
+    const body = asBody(event.body, 'body');
+    // An event's timestamp is required by Langfuse; tracetop takes a missing one as now, but
+    // one that is there must be a real date-time.
+    let eventTime = nowIso;
+    if (event.timestamp !== undefined && event.timestamp !== null) {
+      const ms = typeof event.timestamp === 'string' ? parseIsoDatetime(event.timestamp) : null;
+      if (ms === null) throw new ValidationError(`timestamp must be ${DATETIME_RULE}`);
+      const date = new Date(ms);
+      if (!inYearRange(date)) throw new ValidationError('timestamp must have a year between 0000 and 9999');
+      eventTime = date.toISOString();
+    }
+    if (type === 'trace-create') return { eventId, eventTime, op: { kind: 'trace', patch: traceBodyToPatch(body) } };
+    if (type in OBSERVATION_EVENT_TYPES) {
+      const patch = observationBodyToPatch(body, OBSERVATION_EVENT_TYPES[type as keyof typeof OBSERVATION_EVENT_TYPES]);
+      if (type.endsWith('-update') && !patch.id) throw new ValidationError('id is required for updates');
+      return { eventId, eventTime, op: { kind: 'observation', patch } };
+    }
+    if (type === 'score-create') return { eventId, eventTime, op: { kind: 'score', input: scoreBodyToInput(body) } };
+    // sdk-log and dataset runs carry nothing tracetop shows; accept them as Langfuse does.
+    return { eventId, eventTime, op: { kind: 'none' } };
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      return { eventId, error: { id: eventId, status: 400, message: 'Invalid request data', error: error.message } };
+    }
+    return { eventId, error: { id: eventId, status: 500, message: 'Internal Server Error', error: String(error) } };
+  }
+}
+
+/** Milliseconds of validation between yields to the event loop. */
+const SLICE_MS = 8;
+
+/**
+ * The HTTP path: validates the events a slice at a time, yielding between slices so health
+ * checks, reads and streams are served while a large batch is checked, then applies them in
+ * one transaction.
+ */
+export async function ingestBatch(repo: Repository, events: Iterable<unknown>, now: Date = new Date()): Promise<AppliedBatch> {
+  return applyPrepared(repo, await prepareBatch(events, now), now);
+}
+
+/** Validates a batch a slice at a time (see ingestBatch). `events` may parse each event as it
+ * is iterated (readBatchJson), so no single JSON.parse covers the whole request. */
+export async function prepareBatch(events: Iterable<unknown>, now: Date): Promise<PreparedEvent[]> {
+  const nowIso = now.toISOString();
+  const prepared: PreparedEvent[] = [];
+  let sliceStart = performance.now();
+  for (const raw of events) {
+    prepared.push(prepareEvent(raw, nowIso));
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+  return prepared;
+}
+
 export function applyIngestionBatch(repo: Repository, events: unknown[], now: Date = new Date()): AppliedBatch {
+  const nowIso = now.toISOString();
+  return applyPrepared(repo, events.map((raw) => prepareEvent(raw, nowIso)), now);
+}
+
+export function applyPrepared(repo: Repository, events: PreparedEvent[], now: Date = new Date()): AppliedBatch {
   const successes: IngestionSuccess[] = [];
   const errors: IngestionError[] = [];
   const nowIso = now.toISOString();
@@ -157,43 +265,29 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
   };
 
   inTransaction(repo.db, () => {
-    for (const raw of events) {
-      const eventId =
-        typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'
-          ? (raw as { id: string }).id
-          : '';
+    for (const prepared of events) {
+      const eventId = prepared.eventId;
+      if ('error' in prepared) {
+        errors.push(prepared.error);
+        continue;
+      }
+      const { eventTime, op } = prepared;
       try {
-        const event = asBody(raw, 'event');
-        if (!eventId) throw new ValidationError('event id must be a non-empty string');
-        const type = event.type;
-        if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
-          throw new ValidationError(`unknown event type ${JSON.stringify(type)}`);
-        }
-        const body = asBody(event.body, 'body');
-        const eventDate = typeof event.timestamp === 'string' || typeof event.timestamp === 'number' ? new Date(event.timestamp) : null;
-        if (eventDate && !Number.isNaN(eventDate.getTime()) && !inYearRange(eventDate)) {
-          throw new ValidationError('timestamp must have a year between 0000 and 9999');
-        }
-        const eventTime =
-          typeof event.timestamp === 'string' && eventDate && !Number.isNaN(eventDate.getTime())
-            ? eventDate.toISOString()
-            : nowIso;
-
-        // Validate before touching the database so a bad event writes nothing.
         let apply: () => void;
-        if (type === 'trace-create') {
-          const patch = traceBodyToPatch(body);
+        if (op.kind === 'trace') {
+          const patch = op.patch;
           apply = () => {
             const traceId = patch.id ?? randomUUID();
             const work = traceWork(traceId, patch.timestamp ?? eventTime);
             const hadTags = work.stored.record.tags.length;
-            work.stored.record = mergeTrace(work.stored.record, { ...patch, id: traceId }, nowIso);
+            const merged = mergeTrace(work.stored.record, { ...patch, id: traceId }, nowIso);
+            checkMergedMetadata(work.stored.record.metadata, patch.metadata, merged.metadata);
+            work.stored.record = merged;
             if (work.stored.record.tags.length !== hadTags) work.tagsChanged = true;
             changed = true;
           };
-        } else if (type in OBSERVATION_EVENT_TYPES) {
-          const patch = observationBodyToPatch(body, OBSERVATION_EVENT_TYPES[type as keyof typeof OBSERVATION_EVENT_TYPES]);
-          if (type.endsWith('-update') && !patch.id) throw new ValidationError('id is required for updates');
+        } else if (op.kind === 'observation') {
+          const patch = op.patch;
           apply = () => {
             const id = patch.id ?? randomUUID();
             const previous = repo.getObservation(id);
@@ -203,6 +297,7 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
             const base =
               previous ?? newObservationRecord(id, traceId, patch.type ?? 'SPAN', patch.startTime ?? eventTime, nowIso);
             const next = mergeObservation(base, { ...patch, id, traceId }, nowIso);
+            checkMergedMetadata(base.metadata, patch.metadata, next.metadata);
             if (previous && previous.traceId !== traceId) {
               const old = traceWork(previous.traceId, previous.startTime);
               removeObservation(old.stored.aggregates, previous);
@@ -216,17 +311,17 @@ export function applyIngestionBatch(repo: Repository, events: unknown[], now: Da
             repo.appendChange('observation', id, traceId, nowMs);
             changed = true;
           };
-        } else if (type === 'score-create') {
-          const input = scoreBodyToInput(body);
-          const score = resolveScore(input, repo, eventTime);
+        } else if (op.kind === 'score') {
+          const input = op.input;
           apply = () => {
+            // Checked against its config here (a ValidationError rolls this event back alone).
+            const score = resolveScore(input, repo, eventTime);
             repo.putScore(score);
             repo.appendChange('score', score.id, score.traceId, nowMs);
             if (score.traceId) traceWork(score.traceId, score.timestamp);
             changed = true;
           };
         } else {
-          // sdk-log and dataset runs carry nothing tracetop shows; accept them as Langfuse does.
           apply = () => {};
         }
 

@@ -9,6 +9,14 @@ import { ValidationError, type ScoreInput } from './normalize.js';
 import type { ScoreRecord } from './records.js';
 
 export function resolveScore(input: ScoreInput, repo: Repository, now: string): ScoreRecord {
+  // Langfuse's applyScoreValidation: one subject — a trace (and maybe one of its observations), a
+  // session, or a dataset run (a run-level score).
+  const subjects = [input.traceId, input.sessionId, input.datasetRunId].filter(Boolean).length;
+  if (subjects !== 1 || (input.observationId && !input.traceId)) {
+    throw new ValidationError(
+      'Provide exactly one of the following: traceId (with optional observationId), sessionId or datasetRunId. ObservationId requires traceId.',
+    );
+  }
   const config = input.configId ? repo.getJson<ScoreConfig>('score_configs', input.configId) : null;
   if (input.configId && !config) throw new ValidationError(`score config ${input.configId} not found`);
   if (config?.isArchived) throw new ValidationError(`score config ${config.name} is archived`);

@@ -7,6 +7,14 @@ import type { StreamHub } from '../stream-hub.js';
 
 export type ReadApi = 'both' | 'v1' | 'v2';
 
+/** Which real Langfuse the server plays, and the server-side switches that change its reads. */
+export interface TwinOptions {
+  /** v1: self-hosted v3.225.4 (legacy write mode); v2: v4 / Cloud events_only; both: every read. */
+  readApi: ReadApi;
+  /** LANGFUSE_API_TRACES_REJECT_NO_DATE_RANGE: GET /traces without fromTimestamp is a 400. */
+  tracesRequireDateRange: boolean;
+}
+
 export interface RouteContext {
   req: IncomingMessage;
   res: ServerResponse;
@@ -16,6 +24,7 @@ export interface RouteContext {
   repo: Repository;
   hub: StreamHub;
   version: string;
+  twin: TwinOptions;
 }
 
 export interface Reply {
@@ -32,8 +41,12 @@ export interface Route {
   handler: Handler;
   /** Health needs no key; everything else does. */
   public?: boolean;
-  /** Which read generation a route belongs to, so a server can play a v3 or a v4 Langfuse. */
+  /** Which read generation a route belongs to, so a server can play a v3 or a v4 Langfuse:
+   * 'v1' routes answer the events_only 404 before auth in `--read-api v2`; 'v2' routes answer
+   * 404 (`v4OnlyMessage`) after auth in `--read-api v1`. Routes without one serve both. */
   generation?: 'v1' | 'v2';
+  /** The 404 message of a 'v2' route on a v3 server. */
+  v4OnlyMessage?: string;
 }
 
 export const ok = (body: unknown, status = 200): Reply => ({ status, body });

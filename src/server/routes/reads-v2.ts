@@ -1,36 +1,34 @@
-// The cursor-based read endpoints of Langfuse v4 / Cloud: GET /v2/observations (with field
-// groups) and GET /v3/scores. A Langfuse v3 self-hosted server answers these 404.
+// The cursor-based read endpoints of Langfuse v4 / Cloud: GET /v2/observations (field groups,
+// `filter`) and GET /v3/scores (strict). A self-hosted v3 server answers /v2/observations 404
+// after auth ("only available in a Langfuse v4 write mode") but serves /v3/scores.
 
 import { SCORE_DATA_TYPES, SCORE_SOURCES } from '../../domain/types.js';
-import { badRequest } from '../http.js';
 import type { ObservationRecord, ScoreRecord } from '../ingest/records.js';
 import { observationToApi, PROJECT_ID, scoreDisplayValue } from '../views.js';
 import { ok, type Route, type RouteContext } from './context.js';
-import { observationWhere } from './reads-v1.js';
+import { OBSERVATIONS_FROM, observationWhere } from './reads-v1.js';
+import { ApiQuery, invalidOption, invalidRequest, invalidRequestData, rejectUnknownKeys, type ZodIssue } from '../filter/params.js';
+import { IS_ROOT_OBSERVATION } from '../filter/columns.js';
 
 type Row = Record<string, unknown>;
 
 const OBSERVATION_GROUPS = ['core', 'basic', 'time', 'io', 'metadata', 'model', 'usage', 'prompt', 'metrics', 'trace_context'] as const;
 type ObservationGroup = (typeof OBSERVATION_GROUPS)[number];
 
-interface ObservationCursor {
-  lastStartTimeTo: string;
-  lastTraceId: string | null;
-  lastId: string;
-}
+export const V2_OBSERVATIONS_GATE_MESSAGE =
+  'The observations v2 API is only available in a Langfuse v4 write mode. Learn more at: https://langfuse.com/docs/v4';
 
+/** A cursor as JSON in base64 (v2 observations) or base64url (v3 scores); else "Invalid cursor format". */
 function decodeCursor<T>(raw: string | null, check: (value: T) => boolean): T | null {
   if (raw === null) return null;
   try {
-    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as T;
+    const value = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as T;
     if (check(value)) return value;
   } catch {
     // fall through to the 400
   }
-  throw badRequest('cursor is not valid');
+  throw invalidRequest('Invalid cursor format');
 }
-
-const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 const stringify = (value: unknown): string | null =>
   value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
@@ -45,34 +43,56 @@ function truncateMetadata(metadata: unknown, expand: Set<string>): unknown {
   return result;
 }
 
+interface ObservationCursor {
+  lastStartTimeTo: string;
+  lastTraceId: string;
+  lastId: string;
+}
+
 function listObservationsV2(ctx: RouteContext) {
-  const { query, repo } = ctx;
-  const limit = query.int('limit', 50, 1, 1000);
-  if (query.string('parseIoAsJson') === 'true') throw badRequest('parseIoAsJson is no longer supported');
-  const requested = query.strings('fields');
-  for (const group of requested) {
-    if (!OBSERVATION_GROUPS.includes(group as ObservationGroup)) throw badRequest(`unknown field group ${group}`);
+  const { repo } = ctx;
+  const query = new ApiQuery(ctx.url.searchParams);
+  const limit = query.limit(1000, 0);
+  const parseIo = query.string('parseIoAsJson');
+  if (parseIo !== null && parseIo !== 'false') {
+    throw invalidRequest('parseIoAsJson is no longer supported. Parse the input and output JSON strings on the client.');
   }
-  const groups = new Set<ObservationGroup>(requested.length ? ['core', ...(requested as ObservationGroup[])] : ['core', 'basic']);
-  const expand = new Set(query.strings('expandMetadata'));
-  const { clauses, params } = observationWhere(query, { versionFromTrace: true });
-  const root = query.oneOf('isRootObservation', ['true', 'false'] as const);
-  if (root === 'true') clauses.push('o.parent_id IS NULL');
-  if (root === 'false') clauses.push('o.parent_id IS NOT NULL');
-  const cursor = decodeCursor<ObservationCursor>(query.string('cursor'), (value) => typeof value?.lastId === 'string');
+  // Unknown groups are dropped; core is always there.
+  const requested = query.csv('fields').filter((group): group is ObservationGroup => OBSERVATION_GROUPS.includes(group as ObservationGroup));
+  const groups = new Set<ObservationGroup>(query.string('fields') !== null ? ['core', ...requested] : ['core', 'basic']);
+  const expand = new Set(query.csv('expandMetadata'));
+  const where = observationWhere(query, { v2: true });
+  const cursor = decodeCursor<ObservationCursor>(
+    query.string('cursor'),
+    (value) => typeof value?.lastId === 'string' && typeof value.lastTraceId === 'string' && !Number.isNaN(Date.parse(value.lastStartTimeTo)),
+  );
   if (cursor) {
-    clauses.push('(o.start_ms < ? OR (o.start_ms = ? AND o.id < ?))');
+    // Order: startTime desc, then trace, then id (Langfuse orders by xxHash32(traceId); any
+    // total order works for paging).
     const ms = Date.parse(cursor.lastStartTimeTo);
-    params.push(ms, ms, cursor.lastId);
+    where.add(
+      '(o.start_ms < ? OR (o.start_ms = ? AND (o.trace_id < ? OR (o.trace_id = ? AND o.id < ?))))',
+      ms,
+      ms,
+      cursor.lastTraceId,
+      cursor.lastTraceId,
+      cursor.lastId,
+    );
   }
-  const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-  const rows = repo
-    .prepare(`SELECT o.body FROM observations o ${where} ORDER BY o.start_ms DESC, o.id DESC LIMIT ?`)
-    .all(...params, limit + 1) as Row[];
-  const records = rows.slice(0, limit).map((row) => JSON.parse(row.body as string) as ObservationRecord);
+  const rows =
+    limit === 0
+      ? []
+      : (repo
+          .prepare(
+            `SELECT o.body, ${IS_ROOT_OBSERVATION} AS is_root FROM ${OBSERVATIONS_FROM} ${where.sql}
+             ORDER BY o.start_ms DESC, o.trace_id DESC, o.id DESC LIMIT ?`,
+          )
+          .all(...where.params, limit + 1) as Row[]);
+  const page = rows.slice(0, limit);
+  const records = page.map((row) => JSON.parse(row.body as string) as ObservationRecord);
   const needTraces = groups.has('basic') || groups.has('trace_context');
   const traces = needTraces ? repo.getTraces([...new Set(records.map((record) => record.traceId))]) : new Map();
-  const data = records.map((record) => {
+  const data = records.map((record, index) => {
     const full = observationToApi(record);
     const trace = traces.get(record.traceId)?.record;
     const item: Record<string, unknown> = {
@@ -99,7 +119,7 @@ function listObservationsV2(ctx: RouteContext) {
         public: trace?.public ?? false,
         userId: trace?.userId ?? null,
         sessionId: trace?.sessionId ?? null,
-        isRootObservation: record.parentObservationId === null,
+        isRootObservation: Number(page[index]?.is_root) === 1,
       });
     }
     if (groups.has('time')) {
@@ -124,32 +144,40 @@ function listObservationsV2(ctx: RouteContext) {
     }
     if (groups.has('metrics')) Object.assign(item, { latency: full.latency, timeToFirstToken: full.timeToFirstToken });
     if (groups.has('trace_context')) {
-      Object.assign(item, { traceName: trace?.name ?? null, tags: trace?.tags ?? [], release: trace?.release ?? null });
+      Object.assign(item, { traceName: trace?.name ?? null, tags: trace?.tags ?? [], release: record.release ?? trace?.release ?? null });
     }
     return item;
   });
   const last = records[records.length - 1];
   const meta: Record<string, unknown> = {};
   if (rows.length > limit && last) {
-    meta.cursor = encodeCursor({ lastStartTimeTo: last.startTime, lastTraceId: last.traceId, lastId: last.id });
+    const cursorValue: ObservationCursor = { lastStartTimeTo: last.startTime, lastTraceId: last.traceId, lastId: last.id };
+    meta.cursor = Buffer.from(JSON.stringify(cursorValue)).toString('base64');
   }
   return ok({ data, meta });
 }
 
-const SCORE_GROUPS = ['details', 'subject', 'annotation'] as const;
+const SCORE_GROUPS = ['core', 'details', 'subject', 'annotation'] as const;
+
+/** GetScoresQueryV3 is `.strict()`: every other key is a 400. */
+const V3_SCORE_KEYS = [
+  'limit', 'cursor', 'fields', 'id', 'name', 'source', 'dataType', 'environment', 'configId', 'queueId', 'authorUserId',
+  'value', 'valueMin', 'valueMax', 'traceId', 'sessionId', 'observationId', 'experimentId', 'fromTimestamp', 'toTimestamp',
+  'userId', 'traceTags',
+] as const;
 
 interface ScoreCursor {
-  ts: number;
-  id: string;
+  v: 1;
+  lastTimestamp: string;
+  lastId: string;
 }
 
 function scoreV3(record: ScoreRecord, groups: Set<string>) {
-  const value = scoreDisplayValue(record);
   const item: Record<string, unknown> = {
     id: record.id,
     projectId: PROJECT_ID,
     name: record.name,
-    value,
+    value: scoreDisplayValue(record),
     dataType: record.dataType,
     source: record.source,
     timestamp: record.timestamp,
@@ -173,17 +201,34 @@ function scoreV3(record: ScoreRecord, groups: Set<string>) {
   return item;
 }
 
+const custom = (path: string, message: string): ZodIssue => ({ code: 'custom', path: [path], message });
+
+/** csvEnumParam: comma-separated, upper-cased, each one of the allowed values. */
+function csvEnum(query: ApiQuery, name: string, allowed: readonly string[]): string[] {
+  const values = query.csv(name).map((value) => value.toUpperCase());
+  const issues = values
+    .filter((value) => !allowed.includes(value))
+    .map((value) => custom(name, `Invalid ${name} value: "${value}". Allowed: ${allowed.join(', ')}`));
+  if (issues.length > 0) throw invalidRequestData(issues);
+  return values;
+}
+
 function listScoresV3(ctx: RouteContext) {
-  const { query, repo } = ctx;
-  const limit = query.int('limit', 50, 1, 100);
-  if (query.has('userId') || query.has('traceTags')) {
-    throw badRequest('userId and traceTags are not supported by the v3 scores API');
+  const { repo } = ctx;
+  rejectUnknownKeys(ctx.url.searchParams, V3_SCORE_KEYS);
+  const query = new ApiQuery(ctx.url.searchParams);
+  const limit = query.limit();
+  const rawFields = query.string('fields');
+  const fields = rawFields !== null ? rawFields.split(',').map((group) => group.trim()) : ['core'];
+  for (const group of fields) {
+    if (!SCORE_GROUPS.includes(group as (typeof SCORE_GROUPS)[number])) throw invalidOption('fields', SCORE_GROUPS);
   }
-  const requested = query.strings('fields');
-  for (const group of requested) {
-    if (!SCORE_GROUPS.includes(group as (typeof SCORE_GROUPS)[number])) throw badRequest(`unknown field group ${group}`);
+  const groups = new Set(fields);
+  if (query.string('userId') !== null || query.string('traceTags') !== null) {
+    throw invalidRequest('userId and traceTags filters are not supported by GET /api/public/v3/scores. Use GET /api/public/v2/scores instead.');
   }
-  const groups = new Set(requested);
+  const sources = csvEnum(query, 'source', SCORE_SOURCES);
+  const dataTypes = csvEnum(query, 'dataType', SCORE_DATA_TYPES);
   const clauses: string[] = [];
   const params: (string | number)[] = [];
   const inList = (column: string, values: string[]) => {
@@ -192,26 +237,33 @@ function listScoresV3(ctx: RouteContext) {
       params.push(...values);
     }
   };
-  inList('s.id', query.strings('id'));
-  inList('s.name', query.strings('name'));
-  const sources = query.strings('source');
-  for (const source of sources) if (!SCORE_SOURCES.includes(source as never)) throw badRequest(`unknown source ${source}`);
+  inList('s.id', query.csv('id'));
+  inList('s.name', query.csv('name'));
   inList('s.source', sources);
-  const dataTypes = query.strings('dataType');
-  for (const type of dataTypes) if (!SCORE_DATA_TYPES.includes(type as never)) throw badRequest(`unknown dataType ${type}`);
   inList('s.data_type', dataTypes);
-  inList('s.environment', query.strings('environment'));
-  inList('s.config_id', query.strings('configId'));
-  inList('s.queue_id', query.strings('queueId'));
-  const values = query.strings('value');
+  inList('s.environment', query.csv('environment'));
+  inList('s.config_id', query.csv('configId'));
+  inList('s.queue_id', query.csv('queueId'));
+  inList(`json_extract(s.body, '$.authorUserId')`, query.csv('authorUserId'));
+  const values = query.csv('value');
   if (values.length > 0) {
-    clauses.push(`(CAST(s.value AS TEXT) IN (${values.map(() => '?').join(',')}) OR json_extract(s.body, '$.stringValue') IN (${values.map(() => '?').join(',')}))`);
-    params.push(...values.map((value) => String(Number(value))), ...values);
+    const type = dataTypes.length === 1 ? dataTypes[0] : undefined;
+    if (type !== 'NUMERIC' && type !== 'BOOLEAN' && type !== 'CATEGORICAL') {
+      throw invalidRequest('The value filter requires exactly one dataType of NUMERIC, BOOLEAN or CATEGORICAL.');
+    }
+    if (type === 'CATEGORICAL') {
+      inList(`json_extract(s.body, '$.stringValue')`, values);
+    } else {
+      const numbers = values.map((value) => (type === 'BOOLEAN' && /^(true|false)$/i.test(value) ? (value.toLowerCase() === 'true' ? 1 : 0) : Number(value)));
+      if (numbers.some((number) => !Number.isFinite(number))) throw invalidRequest(`The value filter for ${type} scores must be numbers.`);
+      clauses.push(`s.value IN (${numbers.map(() => '?').join(',')})`);
+      params.push(...numbers);
+    }
   }
   const valueMin = query.number('valueMin');
   const valueMax = query.number('valueMax');
   if ((valueMin !== null || valueMax !== null) && !(dataTypes.length === 1 && dataTypes[0] === 'NUMERIC')) {
-    throw badRequest('valueMin and valueMax require dataType=NUMERIC');
+    throw invalidRequest('valueMin and valueMax require dataType=NUMERIC.');
   }
   if (valueMin !== null) {
     clauses.push('s.value >= ?');
@@ -221,40 +273,60 @@ function listScoresV3(ctx: RouteContext) {
     clauses.push('s.value <= ?');
     params.push(valueMax);
   }
-  const traceId = query.string('traceId');
-  const observationId = query.string('observationId');
-  if (observationId && !traceId) throw badRequest('observationId requires traceId');
-  if (traceId) inList('s.trace_id', [traceId]);
-  if (observationId) inList('s.observation_id', [observationId]);
-  const sessionId = query.string('sessionId');
-  if (sessionId) inList('s.session_id', [sessionId]);
-  const from = query.datetime('fromTimestamp');
+  const traceIds = query.csv('traceId');
+  const sessionIds = query.csv('sessionId');
+  const experimentIds = query.csv('experimentId');
+  const observationIds = query.csv('observationId');
+  if ([traceIds, sessionIds, experimentIds].filter((list) => list.length > 0).length > 1) {
+    throw invalidRequest('Only one of traceId, sessionId and experimentId may be set.');
+  }
+  if (observationIds.length > 0 && traceIds.length === 0) throw invalidRequest('observationId requires traceId.');
+  inList('s.trace_id', traceIds);
+  inList('s.observation_id', observationIds);
+  inList('s.session_id', sessionIds);
+  // An experiment is a dataset run: its scores carry the run id.
+  inList(`json_extract(s.body, '$.datasetRunId')`, experimentIds);
+  const from = query.looseDate('fromTimestamp');
   if (from !== null) {
     clauses.push('s.ts_ms >= ?');
     params.push(from);
   }
-  const to = query.datetime('toTimestamp');
+  const to = query.looseDate('toTimestamp');
   if (to !== null) {
     clauses.push('s.ts_ms < ?');
     params.push(to);
   }
-  const cursor = decodeCursor<ScoreCursor>(query.string('cursor'), (value) => typeof value?.id === 'string' && typeof value.ts === 'number');
+  const cursor = decodeCursor<ScoreCursor>(
+    query.string('cursor'),
+    (value) => value?.v === 1 && typeof value.lastId === 'string' && !Number.isNaN(Date.parse(value.lastTimestamp)),
+  );
   if (cursor) {
+    const ms = Date.parse(cursor.lastTimestamp);
     clauses.push('(s.ts_ms < ? OR (s.ts_ms = ? AND s.id < ?))');
-    params.push(cursor.ts, cursor.ts, cursor.id);
+    params.push(ms, ms, cursor.lastId);
   }
   const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
   const rows = repo
-    .prepare(`SELECT s.body, s.ts_ms FROM scores s ${where} ORDER BY s.ts_ms DESC, s.id DESC LIMIT ?`)
+    .prepare(`SELECT s.body FROM scores s ${where} ORDER BY s.ts_ms DESC, s.id DESC LIMIT ?`)
     .all(...params, limit + 1) as Row[];
   const records = rows.slice(0, limit).map((row) => JSON.parse(row.body as string) as ScoreRecord);
   const meta: Record<string, unknown> = { limit };
   const last = records[records.length - 1];
-  if (rows.length > limit && last) meta.cursor = encodeCursor({ ts: Date.parse(last.timestamp), id: last.id });
+  if (rows.length > limit && last) {
+    const cursorValue: ScoreCursor = { v: 1, lastTimestamp: new Date(Date.parse(last.timestamp)).toISOString(), lastId: last.id };
+    meta.cursor = Buffer.from(JSON.stringify(cursorValue)).toString('base64url');
+  }
   return ok({ data: records.map((record) => scoreV3(record, groups)), meta });
 }
 
 export const readRoutesV2: Route[] = [
-  { method: 'GET', path: '/api/public/v2/observations', handler: listObservationsV2, generation: 'v2' },
-  { method: 'GET', path: '/api/public/v3/scores', handler: listScoresV3, generation: 'v2' },
+  {
+    method: 'GET',
+    path: '/api/public/v2/observations',
+    handler: listObservationsV2,
+    generation: 'v2',
+    v4OnlyMessage: V2_OBSERVATIONS_GATE_MESSAGE,
+  },
+  // Served by v3.225.4 and v4 alike.
+  { method: 'GET', path: '/api/public/v3/scores', handler: listScoresV3 },
 ];

@@ -2,11 +2,13 @@
 
 import { badRequest } from '../http.js';
 import { traceSummary } from '../views.js';
+import { withGenerationKeys } from '../metrics/generation-keys.js';
 import { traceWhere } from './reads-v1.js';
+import { ApiQuery } from '../filter/params.js';
 import type { StreamKind } from '../stream-hub.js';
 import type { Route, RouteContext } from './context.js';
 
-const KINDS: StreamKind[] = ['trace', 'observation', 'score'];
+const KINDS: StreamKind[] = ['trace', 'observation', 'score', 'dataset-run-item'];
 
 function openStream(ctx: RouteContext) {
   const { query } = ctx;
@@ -50,7 +52,7 @@ type Row = Record<string, unknown>;
  */
 function recentSummaries(ctx: RouteContext) {
   const limit = ctx.query.int('limit', 100, 1, 1000);
-  const { where, params } = traceWhere(ctx.query);
+  const { where, params } = traceWhere(new ApiQuery(ctx.url.searchParams));
   const ids = (
     ctx.repo.prepare(`SELECT t.id FROM traces t ${where} ORDER BY t.ts_ms DESC, t.id DESC LIMIT ?`).all(...params, limit) as Row[]
   ).map((row) => String(row.id));
@@ -59,7 +61,7 @@ function recentSummaries(ctx: RouteContext) {
   const io = ctx.query.strings('fields').includes('io');
   return {
     status: 200,
-    body: { data: ids.flatMap((id) => (stored.has(id) ? [traceSummary(stored.get(id)!, scores.get(id) ?? [], { io })] : [])) },
+    body: { data: ids.flatMap((id) => (stored.has(id) ? [withGenerationKeys(ctx.repo.db, traceSummary(stored.get(id)!, scores.get(id) ?? [], { io }))] : [])) },
   };
 }
 

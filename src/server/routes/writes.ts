@@ -9,8 +9,8 @@ import type {
   ScoreCategory,
   ScoreConfig,
 } from '../../domain/types.js';
-import { HttpError, badRequest, notFound, pageMeta, readJson } from '../http.js';
-import { applyIngestionBatch } from '../ingest/apply.js';
+import { HttpError, badRequest, notFound, pageMeta, readBatchJson, readJson } from '../http.js';
+import { ingestBatch } from '../ingest/apply.js';
 import { asBody, scoreBodyToInput, ValidationError } from '../ingest/normalize.js';
 import { inTransaction } from '../db.js';
 import { resolveScore } from '../ingest/scores.js';
@@ -28,11 +28,12 @@ function validated<T>(fn: () => T): T {
 }
 
 async function ingest(ctx: RouteContext) {
-  const payload = await readJson(ctx.req);
+  // Events are parsed one at a time as they are validated, with breaks between (readBatchJson).
+  const { payload, events } = await readBatchJson(ctx.req);
   if (typeof payload !== 'object' || payload === null || !Array.isArray((payload as { batch?: unknown }).batch)) {
     throw new HttpError(400, 'Invalid request data', [{ message: 'body must be {"batch": [...]}' }]);
   }
-  const { response, changed } = applyIngestionBatch(ctx.repo, (payload as { batch: unknown[] }).batch);
+  const { response, changed } = await ingestBatch(ctx.repo, events ?? (payload as { batch: unknown[] }).batch);
   if (changed) ctx.hub.notify();
   return ok(response, 207);
 }

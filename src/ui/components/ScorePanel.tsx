@@ -27,7 +27,7 @@ export function panelHeight(panel: Panel | null): number {
 }
 
 export function ScorePanel({ width }: { width: number }) {
-  const panel = useTui((state) => state.scorePanel);
+  const panel = useTui((state) => state.scoring.panel);
   return panel ? <ScorePanelView panel={panel} width={width} /> : null;
 }
 

@@ -1,11 +1,12 @@
 // The live list: newest traces on top, only the rows that fit are rendered, columns dropped by
-// priority as the terminal narrows.
+// priority as the terminal narrows and sized to what the rows on screen hold.
 import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { TraceSummary } from '../../domain/types.js';
 import { fitWidth } from '../../domain/sanitize.js';
 import { visibleIds } from '../../store/store.js';
-import { layoutColumns, type ColumnSpec, type LaidOutColumn } from '../table-layout.js';
+import type { ColumnSpec, LaidOutColumn } from '../table-layout.js';
+import { useColumnLayout } from '../use-column-layout.js';
 import { CUT, formatCost, formatLatency, formatLevels, formatScores, formatTime, formatTokens } from '../format.js';
 import { useTui } from '../store-context.js';
 import { REDACTED } from '../../domain/redact.js';
@@ -72,10 +73,13 @@ export function ListScreen({ width, height }: { width: number; height: number })
   const traces = useTui((state) => state.traces);
   const cursor = useTui((state) => state.cursor);
   const scrollTop = useTui((state) => state.scrollTop);
-  const localScores = useTui((state) => state.localScores);
+  const localScores = useTui((state) => state.scoring.local);
   const redact = useTui((state) => state.redact);
-  const columns = useMemo(() => {
-    // Scores made here show at once: `*` until the backend has them, `!` if it refused.
+  const quickLabel = useTui((state) => state.scoring.quickLabel);
+  const filterText = useTui((state) => state.filterText);
+  const specs = useMemo(() => {
+    // Scores made here show at once: `*` until the backend has them, `!` if it refused. They
+    // come first in the cell (the one being labelled first of all), so a cut cell never hides them.
     const local = new Map<string, Record<string, string>>();
     for (const score of localScores) {
       if (score.observationId) continue;
@@ -83,17 +87,32 @@ export function ListScreen({ width, height }: { width: number; height: number })
       entry[score.name] = `${score.value}${score.state === 'pending' ? '*' : score.state === 'failed' ? '!' : ''}`;
       local.set(score.traceId, entry);
     }
-    return layoutColumns(LIST_COLUMNS, width).map((column) => {
-      if (column.id === 'scores' && local.size > 0) {
-        return { ...column, cell: (trace: TraceSummary) => formatScores({ ...trace.scores, ...(local.get(trace.id) ?? {}) }) };
+    const first = quickLabel?.name;
+    return LIST_COLUMNS.map((column) => {
+      if (column.id === 'scores' && (local.size > 0 || first)) {
+        return {
+          ...column,
+          cell: (trace: TraceSummary) => {
+            const mine = local.get(trace.id) ?? {};
+            const lead = first !== undefined && (first in mine || first in trace.scores) ? { [first]: mine[first] ?? trace.scores[first]! } : {};
+            return formatScores({ ...lead, ...mine, ...trace.scores, ...mine });
+          },
+        };
       }
       if (redact && (column.id === 'user' || column.id === 'session')) {
         return { ...column, cell: (trace: TraceSummary) => (column.cell(trace) ? REDACTED : '') };
       }
       return column;
     });
-  }, [width, localScores, redact]);
+  }, [localScores, redact, quickLabel]);
   const bodyHeight = Math.max(0, height - 1);
+  const shown: TraceSummary[] = [];
+  for (let line = 0; line < bodyHeight; line++) {
+    const id = ids.at(scrollTop + line);
+    const trace = id ? traces.get(id) : undefined;
+    if (trace) shown.push(trace);
+  }
+  const columns = useColumnLayout(specs, shown, width, filterText);
   const rows: React.ReactNode[] = [];
   for (let line = 0; line < bodyHeight; line++) {
     const index = scrollTop + line;

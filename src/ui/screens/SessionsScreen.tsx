@@ -3,13 +3,13 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { fitWidth, sanitizeLine } from '../../domain/sanitize.js';
-import { sessionRows } from '../../store/store.js';
+import { sessionIndex, sessionRows, type SessionRow } from '../../store/slices/sessions.js';
 import type { TraceWithFullDetails } from '../../domain/types.js';
-import { layoutColumns, type ColumnSpec } from '../table-layout.js';
-import { formatCost, formatTime } from '../format.js';
+import type { ColumnSpec } from '../table-layout.js';
+import { useColumnLayout } from '../use-column-layout.js';
+import { formatCost, formatTime, plural } from '../format.js';
 import { useTui } from '../store-context.js';
 import { theme } from '../theme.js';
-import type { SessionRow } from '../../store/store.js';
 import { REDACTED } from '../../domain/redact.js';
 
 const COLUMNS: ColumnSpec<SessionRow>[] = [
@@ -25,12 +25,15 @@ const COLUMNS: ColumnSpec<SessionRow>[] = [
 export function SessionsScreen({ width, height }: { width: number; height: number }) {
   useTui((state) => state.version);
   const traces = useTui((state) => state.traces);
-  const cursor = useTui((state) => state.sessionCursor);
+  const sessionId = useTui((state) => state.sessions.selectedId);
   const redact = useTui((state) => state.redact);
-  const rows = sessionRows({ traces }).map((row) => (redact ? { ...row, id: `${REDACTED} ${row.id.slice(-4)}`, userId: row.userId ? REDACTED : null } : row));
-  const columns = layoutColumns(COLUMNS, width);
+  const sorted = sessionRows({ traces });
+  // The selection is a session, not a row: as sessions update and re-sort, it moves with them.
+  const cursor = sessionIndex(sorted, sessionId);
+  const rows = sorted.map((row) => (redact ? { ...row, id: `${REDACTED} ${row.id.slice(-4)}`, userId: row.userId ? REDACTED : null } : row));
   const bodyHeight = Math.max(0, height - 2);
   const top = Math.max(0, Math.min(cursor - bodyHeight + 1, rows.length - bodyHeight));
+  const columns = useColumnLayout(COLUMNS, rows.slice(top, top + bodyHeight), width, redact ? 'redacted' : 'plain');
   const lines: React.ReactNode[] = [];
   for (let line = 0; line < bodyHeight; line++) {
     const index = Math.max(0, top) + line;
@@ -97,10 +100,10 @@ function Turn({ trace, width, selected, redact }: { trace: TraceWithFullDetails;
 }
 
 export function SessionScreen({ width, height }: { width: number; height: number }) {
-  const session = useTui((state) => state.session);
+  const session = useTui((state) => state.sessions.conversation);
   const redact = useTui((state) => state.redact);
   if (!session) return null;
-  const title = sanitizeLine(`Session ${session.id} — ${session.traces.length} turns — Enter: open the turn's trace, Esc: back`, width);
+  const title = sanitizeLine(`Session ${session.id} — ${plural(session.traces.length, 'turn')} — Enter: open the turn's trace, Esc: back`, width);
   if (session.state !== 'loaded') {
     return (
       <Box flexDirection="column" height={height}>

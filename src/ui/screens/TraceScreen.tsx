@@ -12,17 +12,21 @@ import { display, theme } from '../theme.js';
 import { detailLines, groupDetailLines, type DetailToken } from '../detail-lines.js';
 import { CUT, formatCost } from '../format.js';
 
-const TOKEN_COLOURS: Partial<Record<DetailToken['kind'], string>> = {
-  key: theme.key,
-  string: theme.string,
-  number: theme.number,
-  boolean: theme.boolean,
-  null: theme.null,
-  fold: theme.fold,
-  label: theme.muted,
-  heading: theme.accent,
-  error: theme.error,
-  warning: theme.warning,
+/** A detail token's colour, read at render time (the theme may change after start-up, or be off). */
+const tokenColour = (kind: DetailToken['kind']): string | undefined => {
+  switch (kind) {
+    case 'key': return theme.key;
+    case 'string': return theme.string;
+    case 'number': return theme.number;
+    case 'boolean': return theme.boolean;
+    case 'null': return theme.null;
+    case 'fold': return theme.fold;
+    case 'label': return theme.muted;
+    case 'heading': return theme.accent;
+    case 'error': return theme.error;
+    case 'warning': return theme.warning;
+    default: return undefined;
+  }
 };
 
 export const SIDE_BY_SIDE_MIN_WIDTH = 100;
@@ -41,7 +45,7 @@ const expanderFor = (expanded: boolean) => (expanded ? '-' : '+');
  * inverse row, the colour is given as foreground, which inverse turns into the cells'
  * background); without colour, glyphs.
  */
-function Waterfall({ node, totalMs, fromMs, width, colour, selected }: { node: TreeNode; totalMs: number; fromMs: number; width: number; colour: string; selected: boolean }) {
+function Waterfall({ node, totalMs, fromMs, width, colour, selected }: { node: TreeNode; totalMs: number; fromMs: number; width: number; colour: string | undefined; selected: boolean }) {
   const extent = waterfallExtent(node, totalMs, width, fromMs);
   if (!extent) return null;
   if (!display.colour) return <Text color={colour}> {barText(extent, width)}</Text>;
@@ -61,7 +65,7 @@ function Waterfall({ node, totalMs, fromMs, width, colour, selected }: { node: T
   );
 }
 
-const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, selected, expanded, traceName, hiddenCount, matched = false, onPath = false }: { node: TreeNode | null | undefined; width: number; totalMs: number; fromMs?: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number; matched?: boolean; onPath?: boolean }) {
+const TreeRow = React.memo(function TreeRow({ node, width, totalMs, traceMs, fromMs = 0, selected, expanded, traceName, hiddenCount, matched = false, onPath = false }: { node: TreeNode | null | undefined; width: number; totalMs: number; traceMs: number; fromMs?: number; selected: boolean; expanded: boolean; traceName: string; hiddenCount: number; matched?: boolean; onPath?: boolean }) {
   if (node === undefined) return <Text> </Text>;
   const durationWidth = 7;
   const barWidth = width >= 44 ? Math.floor(width * 0.3) : 0;
@@ -70,7 +74,7 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, 
     const label = fitWidth(`${expanderFor(expanded)} ${traceName}${expanded ? '' : ` +${hiddenCount}`}`, labelWidth, 'left', CUT);
     return (
       <Text inverse={selected} wrap="truncate-end" bold>
-        {label} {fitWidth(formatDuration(totalMs), durationWidth, 'right')}
+        {label} {fitWidth(formatDuration(traceMs), durationWidth, 'right')}
         {barWidth ? <Text color={theme.muted}> {'-'.repeat(barWidth)}</Text> : ''}
       </Text>
     );
@@ -94,13 +98,15 @@ const TreeRow = React.memo(function TreeRow({ node, width, totalMs, fromMs = 0, 
   const marks = `${node.orphan ? '⚠orphan ' : ''}${node.cycle ? '⚠cycle ' : ''}`;
   const hidden = !expanded && node.descendants ? ` +${node.descendants}` : '';
   const status = observation.level === 'ERROR' && observation.statusMessage ? `: ${observation.statusMessage}` : '';
-  // In the first column: > a search match, * on the critical path.
-  const pointer = matched ? '>' : onPath ? '*' : ' ';
+  // In the first column: > a search match, * on the critical path, ! an error (marked without colour too).
+  const pointer = matched ? '>' : onPath ? '*' : observation.level === 'ERROR' ? '!' : ' ';
   const label = fitWidth(`${pointer}${indent.slice(1)}${expander} ${TYPE_MARKERS[observation.type] ?? '?'} ${marks}${observation.name ?? observation.id}${hidden}${status}`, labelWidth, 'left', CUT);
   const colour = observation.level === 'ERROR' ? theme.error : observation.level === 'WARNING' ? theme.warning : matched || onPath ? theme.accent : undefined;
+  // Without colour, errors and warnings stand out in bold.
+  const problem = !display.colour && (observation.level === 'ERROR' || observation.level === 'WARNING');
   return (
     <Text inverse={selected} wrap="truncate-end">
-      {colour ? <Text color={colour}>{label}</Text> : label} {fitWidth(observation.type === 'EVENT' ? '' : formatDuration(node.durationMs), durationWidth, 'right')}
+      {colour || problem ? <Text color={colour} bold={problem}>{label}</Text> : label} {fitWidth(observation.type === 'EVENT' ? '' : formatDuration(node.durationMs), durationWidth, 'right')}
       {barWidth ? <Waterfall node={node} totalMs={totalMs} fromMs={fromMs} width={barWidth} colour={observation.level === 'ERROR' ? theme.barError : theme.bar} selected={selected} /> : null}
     </Text>
   );
@@ -114,7 +120,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   const focus = useTui((state) => state.focus);
   const detailScroll = useTui((state) => state.detailScroll);
   const redact = useTui((state) => state.redact);
-  const host = useTui((state) => state.status.host);
+  const webBase = useTui((state) => state.webBase);
   const tree = open?.tree ?? null;
   const only = useTui((state) => state.only);
   const zoom = useTui((state) => state.zoom);
@@ -127,8 +133,8 @@ export function TraceScreen({ width, height }: { width: number; height: number }
   const detailWidth = sideBySide ? width - treeWidth - 1 : width;
   const selected = rows[Math.min(treeCursor, rows.length - 1)] ?? null;
   const detail = useMemo(
-    () => (open?.trace ? (selected?.group ? groupDetailLines(selected, detailWidth) : detailLines(open.trace, selected?.observation ?? null, detailWidth, detailScroll + height + 50, { redact, host })) : []),
-    [open?.trace, selected, detailWidth, detailScroll, height, redact, host],
+    () => (open?.trace ? (selected?.group ? groupDetailLines(selected, detailWidth) : detailLines(open.trace, selected?.observation ?? null, detailWidth, detailScroll + height + 50, { redact, webBase })) : []),
+    [open?.trace, selected, detailWidth, detailScroll, height, redact, webBase],
   );
 
   const linkBase = useTui((state) => state.linkBase);
@@ -145,7 +151,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
         <Text color={theme.accent}>{title}</Text>
         <Text color={theme.muted}>
           {open?.progress
-            ? `loading trace… loaded ${open.progress.loaded.toLocaleString('en-US')}${open.progress.total !== null ? ` / ${open.progress.total.toLocaleString('en-US')}` : ''} observations`
+            ? `loading trace… loaded ${open.progress.loaded.toLocaleString('en-US')}${open.progress.total !== null ? ` / ${open.progress.total.toLocaleString('en-US')}` : ''} observation${(open.progress.total ?? open.progress.loaded) === 1 ? '' : 's'}`
             : 'loading trace…'}
         </Text>
       </Box>
@@ -174,6 +180,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
         node={node}
         width={treeWidth}
         totalMs={totalMs}
+        traceMs={Math.max(1, tree.endMs - tree.startMs)}
         fromMs={fromMs}
         selected={index === treeCursor && focus === 'tree'}
         expanded={node !== undefined && expanded.has(node ? node.id : TRACE_ROW)}
@@ -194,7 +201,7 @@ export function TraceScreen({ width, height }: { width: number; height: number }
     detailView.push(
       <Text key={line} wrap="truncate-end">
         {tokens.map((token, index) => (
-          <Text key={index} color={TOKEN_COLOURS[token.kind]} bold={token.kind === 'heading'}>
+          <Text key={index} color={tokenColour(token.kind)} bold={token.kind === 'heading'}>
             {token.text}
           </Text>
         ))}
@@ -229,7 +236,8 @@ export function TraceScreen({ width, height }: { width: number; height: number }
             {treeLines}
           </Box>
           <Box flexDirection="column" width={1}>
-            <Text color={focus === 'detail' ? theme.accent : theme.muted}>{separator(bodyHeight)}</Text>
+            {/* The focused detail pane: an accent rule, or without colour a reverse-video one. */}
+            <Text color={focus === 'detail' ? theme.accent : theme.muted} inverse={focus === 'detail' && !display.colour}>{separator(bodyHeight)}</Text>
           </Box>
           <Box flexDirection="column" width={detailWidth}>
             {detailView}

@@ -1,0 +1,203 @@
+// Experiments as Langfuse v4 keeps them: not dataset run items, but spans the SDK's experiment
+// runner marks with `langfuse.experiment.*` attributes (the trace ↔ experiment link of the
+// events table). Recorded as OTLP arrives; read by GET /experiments and /experiment-items.
+
+import type { OtlpAttributes, OtlpExportRequest } from '../otlp/types.js';
+import type { ObservationRecord, ScoreRecord } from '../ingest/records.js';
+import { inTransaction, type Database } from '../db.js';
+import { PROJECT_ID, scoreDisplayValue } from '../views.js';
+import { DatasetStore } from './repository.js';
+
+const ATTR = {
+  id: 'langfuse.experiment.id',
+  name: 'langfuse.experiment.name',
+  description: 'langfuse.experiment.description',
+  metadata: 'langfuse.experiment.metadata',
+  datasetId: 'langfuse.experiment.dataset.id',
+  itemId: 'langfuse.experiment.item.id',
+  expectedOutput: 'langfuse.experiment.item.expected_output',
+  itemMetadata: 'langfuse.experiment.item.metadata',
+  rootSpanId: 'langfuse.experiment.item.root_observation_id',
+} as const;
+
+/** Bounds on what one span may carry into the table (ids, names). */
+const MAX_ID = 255;
+
+interface SpanBody {
+  description: string | null;
+  expectedOutput: unknown;
+  metadata: Record<string, unknown> | null;
+  itemMetadata: Record<string, unknown> | null;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+
+function json(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  const parsed = json(value);
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+}
+
+/** Stores the experiment link of every span that carries one; other spans are ignored. */
+export function recordExperimentSpans(db: Database, request: OtlpExportRequest): number {
+  const store = DatasetStore.of(db);
+  const upsert = store.prepare(
+    `INSERT INTO experiment_spans (span_id, trace_id, experiment_id, experiment_name, item_id, root_span_id, dataset_id, body)
+     VALUES (?,?,?,?,?,?,?,?)
+     ON CONFLICT(span_id) DO UPDATE SET trace_id = excluded.trace_id, experiment_id = excluded.experiment_id,
+       experiment_name = excluded.experiment_name, item_id = excluded.item_id, root_span_id = excluded.root_span_id,
+       dataset_id = excluded.dataset_id, body = excluded.body`,
+  );
+  const rows: [string, string, string, string, string, string | null, string | null, string][] = [];
+  for (const resource of request.resourceSpans) {
+    for (const scope of resource.scopeSpans) {
+      for (const span of scope.spans) {
+        const attributes: OtlpAttributes = span.attributes;
+        const experimentId = text(attributes[ATTR.id]);
+        const itemId = text(attributes[ATTR.itemId]);
+        if (!experimentId || !itemId || experimentId.length > MAX_ID || itemId.length > MAX_ID) continue;
+        const body: SpanBody = {
+          description: text(attributes[ATTR.description]),
+          expectedOutput: json(attributes[ATTR.expectedOutput]),
+          metadata: record(attributes[ATTR.metadata]),
+          itemMetadata: record(attributes[ATTR.itemMetadata]),
+        };
+        rows.push([
+          span.spanId,
+          span.traceId,
+          experimentId,
+          text(attributes[ATTR.name]) ?? experimentId,
+          itemId,
+          text(attributes[ATTR.rootSpanId]),
+          text(attributes[ATTR.datasetId]),
+          JSON.stringify(body),
+        ]);
+      }
+    }
+  }
+  // One transaction per export: a commit per span would cost a sync each.
+  const write = () => rows.forEach((row) => upsert.run(...row));
+  if (rows.length > 0) {
+    if (db.isTransaction) write();
+    else inTransaction(db, write);
+  }
+  return rows.length;
+}
+
+/** One experiment item: its root span, joined with the stored observation. */
+export interface ExperimentItemRow {
+  spanId: string;
+  traceId: string;
+  experimentId: string;
+  experimentName: string;
+  itemId: string;
+  datasetId: string | null;
+  body: SpanBody;
+  observation: ObservationRecord | null;
+  startMs: number;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * Item root spans (the span whose id is the item's root observation id), newest first; a repeated
+ * item of one experiment keeps its latest root, as Langfuse does.
+ */
+export function experimentItemRows(db: Database, filter: { fromMs: number; toMs: number | null }): ExperimentItemRow[] {
+  const store = DatasetStore.of(db);
+  const rows = store
+    .prepare(
+      `SELECT e.span_id, e.trace_id, e.experiment_id, e.experiment_name, e.item_id, e.dataset_id, e.body, o.body AS observation, o.start_ms
+       FROM experiment_spans e JOIN observations o ON o.id = e.span_id
+       WHERE e.span_id = e.root_span_id AND o.start_ms >= ? AND o.start_ms < ?
+       ORDER BY o.start_ms DESC, e.trace_id DESC, e.span_id DESC`,
+    )
+    .all(filter.fromMs, filter.toMs ?? Number.MAX_SAFE_INTEGER) as Row[];
+  const seen = new Set<string>();
+  const items: ExperimentItemRow[] = [];
+  for (const row of rows) {
+    const key = `${row.experiment_id}\u0000${row.item_id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    items.push({
+      spanId: String(row.span_id),
+      traceId: String(row.trace_id),
+      experimentId: String(row.experiment_id),
+      experimentName: String(row.experiment_name),
+      itemId: String(row.item_id),
+      datasetId: row.dataset_id === null ? null : String(row.dataset_id),
+      body: JSON.parse(row.body as string) as SpanBody,
+      observation: row.observation ? (JSON.parse(row.observation as string) as ObservationRecord) : null,
+      startMs: Number(row.start_ms),
+    });
+  }
+  return items;
+}
+
+/** Scores in the v3 read shape with every group, as the experiments endpoints embed them. */
+export function scoreV3(record: ScoreRecord) {
+  return {
+    id: record.id,
+    projectId: PROJECT_ID,
+    name: record.name,
+    value: scoreDisplayValue(record),
+    dataType: record.dataType,
+    source: record.source,
+    timestamp: record.timestamp,
+    environment: record.environment,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    comment: record.comment,
+    configId: record.configId,
+    metadata: record.metadata ?? {},
+    authorUserId: record.authorUserId,
+    queueId: record.queueId,
+  };
+}
+
+/** Scores attached to these dataset runs / experiments, by run id, name-sorted. */
+export function runScores(db: Database, runIds: string[]): Map<string, ScoreRecord[]> {
+  const result = new Map<string, ScoreRecord[]>();
+  if (runIds.length === 0) return result;
+  const store = DatasetStore.of(db);
+  for (let start = 0; start < runIds.length; start += 500) {
+    const chunk = runIds.slice(start, start + 500);
+    const rows = store
+      .prepare(
+        `SELECT body FROM scores WHERE json_extract(body, '$.datasetRunId') IN (${chunk.map(() => '?').join(',')})
+         ORDER BY name ASC, ts_ms DESC`,
+      )
+      .all(...chunk) as Row[];
+    for (const row of rows) {
+      const score = JSON.parse(row.body as string) as ScoreRecord;
+      const list = result.get(score.datasetRunId!) ?? [];
+      list.push(score);
+      result.set(score.datasetRunId!, list);
+    }
+  }
+  return result;
+}
+
+/** Scores on these observations or on their traces (trace-level: no observation). */
+export function itemScores(db: Database, items: { traceId: string; spanId: string }[]): Map<string, ScoreRecord[]> {
+  const result = new Map<string, ScoreRecord[]>();
+  const store = DatasetStore.of(db);
+  const byTrace = store.prepare('SELECT body FROM scores WHERE trace_id = ? ORDER BY ts_ms DESC, id DESC');
+  for (const item of items) {
+    const rows = byTrace.all(item.traceId) as Row[];
+    const scores = rows
+      .map((row) => JSON.parse(row.body as string) as ScoreRecord)
+      .filter((score) => score.observationId === null || score.observationId === item.spanId)
+      .filter((score) => score.dataType !== 'CORRECTION');
+    result.set(item.spanId, scores);
+  }
+  return result;
+}
