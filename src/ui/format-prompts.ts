@@ -185,11 +185,18 @@ export function versionText(version: Pick<PromptVersion, 'prompt' | 'config'>, w
   return documentLines(version).flatMap((line) => wrapLine(toSegments(line), width));
 }
 
-/** Word-level parts of a changed pair: what the old line kept and lost, what the new line kept and gained. */
-function wordPair(before: string, after: string): { removed: Segment[]; added: Segment[] } {
+/**
+ * Word-level parts of a changed pair: what the old line kept and lost, what the new line kept
+ * and gained. Null when the two lines share less than half their text: a rewritten line reads
+ * better as one line out and one line in than as a confetti of marked words.
+ */
+function wordPair(before: string, after: string): { removed: Segment[]; added: Segment[] } | null {
+  const changes = diffWordsWithSpace(before, after);
+  const kept = changes.filter((change) => !change.added && !change.removed).reduce((sum, change) => sum + change.value.trim().length, 0);
+  if (kept * 2 < Math.max(before.trim().length, after.trim().length)) return null;
   const removed: Segment[] = [];
   const added: Segment[] = [];
-  for (const change of diffWordsWithSpace(before, after)) {
+  for (const change of changes) {
     if (!change.added) removed.push(...variableSegments(change.value, change.removed));
     if (!change.removed) added.push(...variableSegments(change.value, change.added));
   }
@@ -229,8 +236,8 @@ export function versionDiff(before: Pick<PromptVersion, 'prompt' | 'config'>, af
         for (let k = 0; k < Math.max(removedLines.length, addedLines.length); k++) {
           const r = removedLines[k];
           const d = addedLines[k];
-          if (k < pairs && r && d && r.kind === 'plain' && d.kind === 'plain') {
-            const words = wordPair(r.text, d.text);
+          const words = k < pairs && r && d && r.kind === 'plain' && d.kind === 'plain' ? wordPair(r.text, d.text) : null;
+          if (words) {
             removedOut.push(...wrapLine(words.removed, room, '-'));
             addedOut.push(...wrapLine(words.added, room, '+'));
           } else {

@@ -50,11 +50,17 @@ export function sortMark(column: string, sort: TopColumn, descending: boolean): 
 }
 
 /** The table's columns: fixed numbers right-aligned, the group name flexible, a score column per score, the sparkline last. */
-export function topColumns(scoreNames: readonly string[], sparkWidth: number, colours: { error?: string; warning?: string; muted?: string }): ColumnSpec<TopRowView>[] {
+export function topColumns(
+  scoreNames: readonly string[],
+  sparkWidth: number,
+  colours: { error?: string; warning?: string; muted?: string },
+  /** The widest group label on screen: the group names the row, so it is kept whole (up to 28) before any optional column. */
+  groupNeed = 10,
+): ColumnSpec<TopRowView>[] {
   const errorColour = (row: TopRowView) => (row.gone ? colours.muted : row.group.errorRate >= 0.05 || row.group.turnedBad ? colours.error : row.group.errorCount ? colours.warning : undefined);
   return [
     { id: 'flag', header: '', min: 4, max: 4, priority: 3, cell: topFlag, color: (row) => (row.gone ? colours.muted : row.group.turnedBad ? colours.error : row.group.appeared ? colours.warning : undefined) },
-    { id: 'group', header: 'GROUP', min: 10, max: 36, priority: 1, flex: true, cell: (row) => groupLabel(row.group.key), color: (row) => (row.gone ? colours.muted : undefined) },
+    { id: 'group', header: 'GROUP', min: Math.max(10, Math.min(28, groupNeed)), max: 36, priority: 1, flex: true, cell: (row) => groupLabel(row.group.key), color: (row) => (row.gone ? colours.muted : undefined) },
     { id: 'count', header: 'COUNT', min: 6, max: 8, priority: 2, align: 'right', cell: (row) => formatCount(row.group.count) },
     { id: 'rate', header: 'RATE/m', min: 6, max: 7, priority: 5, align: 'right', cell: (row) => formatRate(row.group.ratePerMin) },
     { id: 'err', header: 'ERR%', min: 5, max: 6, priority: 2, align: 'right', cell: (row) => formatPercent(row.group.errorRate), color: errorColour },
@@ -67,7 +73,8 @@ export function topColumns(scoreNames: readonly string[], sparkWidth: number, co
       header: name.toUpperCase(),
       min: Math.min(12, Math.max(5, name.length)),
       max: Math.min(14, Math.max(6, name.length)),
-      priority: 10 + index,
+      // A score mean is what tells one prompt version from another: before tokens, cost and the sparkline.
+      priority: 6.5 + index / 100,
       align: 'right',
       cell: (row) => formatScoreMean(row.group.scores[name]),
     })),

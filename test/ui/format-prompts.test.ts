@@ -26,8 +26,11 @@ describe('format-prompts', () => {
     assert.deepEqual(diff, ['- Answer {{question}} for {{company}}.', '+ Answer {{question}} {+politely +}for {{company}}.', '  Be brief.', '+ Cite the documents.']);
     const removed = versionDiff(v(1, 'keep\nold line'), v(2, 'keep'), 80).map(plainDiffLine);
     assert.deepEqual(removed, ['  keep', '- old line']);
-    const reworded = versionDiff(v(1, 'be terse'), v(2, 'be polite'), 80).map(plainDiffLine);
-    assert.deepEqual(reworded, ['- be [-terse-]', '+ be {+polite+}']);
+    const reworded = versionDiff(v(1, 'answer briefly and be terse'), v(2, 'answer briefly and be polite'), 80).map(plainDiffLine);
+    assert.deepEqual(reworded, ['- answer briefly and be [-terse-]', '+ answer briefly and be {+polite+}']);
+    // A line rewritten whole reads as one line out and one in, not as a confetti of marked words.
+    const rewritten = versionDiff(v(1, 'Answer the question: {{question}}'), v(2, 'You are a support agent for {{company}}.'), 80).map(plainDiffLine);
+    assert.deepEqual(rewritten, ['- Answer the question: {{question}}', '+ You are a support agent for {{company}}.']);
   });
 
   it('wraps at spaces, never cutting a word that fits, and marks continuations', () => {

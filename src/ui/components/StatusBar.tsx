@@ -57,7 +57,9 @@ export function StatusBar({ width }: { width: number }) {
   if (readOnly) parts.push({ text: '  read-only', color: theme.muted });
   if (redact) parts.push({ text: '  REDACTED', color: theme.warning, bold: true });
   if (!follow) parts.push({ text: `  PAUSED +${paused} new`, color: theme.warning, bold: true });
-  if (status.history) parts.push({ text: `  ${describeHistory(status.history)}`, color: status.history.complete || status.history.loading ? theme.muted : theme.warning });
+  // The history read is news while it runs, when it was cut, or when a window was asked for;
+  // a plain "history: 0 traces" on a fresh server would only be noise.
+  if (status.history && (status.history.loading || !status.history.complete || status.history.window)) parts.push({ text: `  ${describeHistory(status.history)}`, color: status.history.complete || status.history.loading ? theme.muted : theme.warning });
   parts.push({ text: '  ?:help q:quit', color: theme.muted });
   // Cut to the width part by part so a long detail never wraps the bar onto a second line;
   // the last column stays empty (a character there leaves some terminals about to scroll).

@@ -4,11 +4,11 @@
 // while as GONE (dimmed). The sort column's header ends in v (descending) or ^ (ascending).
 import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
-import { sanitizeLine } from '../../domain/sanitize.js';
+import { sanitizeLine, stringWidth } from '../../domain/sanitize.js';
 import { topRowsAreGenerations } from '../../ports/metrics.js';
 import { groupId, TOP_WINDOWS } from '../../store/slices/top.js';
 import { layoutColumns } from '../table-layout.js';
-import { sortMark, topColumns, topHeader, topScoreNames, type TopRowView } from '../format-top.js';
+import { groupLabel, sortMark, topColumns, topHeader, topScoreNames, type TopRowView } from '../format-top.js';
 import { Table } from '../components/Table.js';
 import { useTui } from '../store-context.js';
 import { theme } from '../theme.js';
@@ -38,12 +38,13 @@ export function TopScreen({ width, height }: { width: number; height: number }) 
   const redact = useTui((state) => state.redact);
   const groups = top.result?.groups;
   const scoreNames = useMemo(() => topScoreNames(top.result), [top.result]);
+  const groupNeed = useMemo(() => Math.max(0, ...(groups ?? []).map((group) => stringWidth(groupLabel(group.key)))), [groups]);
   const columns = useMemo(() => {
-    const specs = topColumns(scoreNames, SPARK_WIDTH, { error: theme.error, warning: theme.fresh, muted: theme.muted });
+    const specs = topColumns(scoreNames, SPARK_WIDTH, { error: theme.error, warning: theme.fresh, muted: theme.muted }, groupNeed);
     // Screen-sharing: user ids are hidden like everywhere else (the last four characters tell groups apart).
     const hidden = redact && top.by === 'user' ? specs.map((column) => (column.id === 'group' ? { ...column, cell: (row: TopRowView) => (row.group.key ? `${REDACTED} ${row.group.key.slice(-4)}` : '(none)') } : column)) : specs;
     return layoutColumns(hidden, width);
-  }, [scoreNames, width, redact, top.by]);
+  }, [scoreNames, width, redact, top.by, groupNeed]);
   const rows: TopRowView[] = useMemo(() => {
     const byId = new Map((groups ?? []).map((group) => [groupId(group.key), group]));
     const live = top.order.map((id) => byId.get(id)).filter((group) => group !== undefined).map((group) => ({ group, gone: false }));
