@@ -9,6 +9,8 @@
 // from Cloud the default plan is `none` — no pacing, but a 429 is still honoured and its
 // X-RateLimit-Limit learnt, so a rate-limiting proxy (or `tracetop serve --rate-limit`) is then respected.
 
+import { PLAN_LIMITS as CLOUD_PLAN_LIMITS, type BucketLimit, type RateLimitBucket, type RateLimitTable } from '../domain/rate-limits.js';
+
 export type Plan = 'hobby' | 'core' | 'pro' | 'none';
 export const PLANS: readonly Plan[] = ['hobby', 'core', 'pro', 'none'];
 
@@ -30,8 +32,6 @@ export type Bucket =
 export type Priority = 'interactive' | 'background';
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 export interface Limit {
   limit: number;
@@ -39,49 +39,20 @@ export interface Limit {
 }
 
 type PlanTable = Partial<Record<Bucket, Limit>>;
-const perMinute = (limit: number): Limit => ({ limit, windowMs: MINUTE });
 
-/** Langfuse Cloud's limits per plan (the reference's section 6; core as the code has it today). */
+function clientTable(table: RateLimitTable): PlanTable {
+  const out: PlanTable = {};
+  for (const [bucket, limit] of Object.entries(table) as [RateLimitBucket, BucketLimit][]) {
+    if (limit && bucket !== 'prompts') out[bucket] = { limit: limit.points, windowMs: limit.durationSec * 1000 };
+  }
+  return out;
+}
+
+/** Langfuse Cloud's limits per plan (src/domain/rate-limits.ts), as windows in milliseconds. */
 export const PLAN_LIMITS: Record<Exclude<Plan, 'none'>, PlanTable> = {
-  hobby: {
-    'public-api': perMinute(30),
-    'public-api-legacy': perMinute(15),
-    'public-api-metrics': { limit: 100, windowMs: DAY },
-    'public-api-v2-metrics': { limit: 100, windowMs: DAY },
-    'public-api-daily-metrics-legacy': { limit: 10, windowMs: DAY },
-    datasets: perMinute(100),
-    'annotation-queues': perMinute(100),
-    ingestion: perMinute(1000),
-    'legacy-ingestion': perMinute(100),
-    'score-delete': { limit: 50, windowMs: DAY },
-    'trace-delete': { limit: 50, windowMs: DAY },
-  },
-  core: {
-    'public-api': perMinute(1000),
-    'public-api-legacy': perMinute(30),
-    'public-api-metrics': { limit: 2000, windowMs: DAY },
-    'public-api-v2-metrics': { limit: 100, windowMs: HOUR },
-    'public-api-daily-metrics-legacy': { limit: 200, windowMs: DAY },
-    datasets: perMinute(1000),
-    'annotation-queues': perMinute(1000),
-    ingestion: perMinute(20_000),
-    'legacy-ingestion': perMinute(400),
-    'score-delete': { limit: 200, windowMs: DAY },
-    'trace-delete': { limit: 200, windowMs: DAY },
-  },
-  pro: {
-    'public-api': perMinute(1000),
-    'public-api-legacy': perMinute(100),
-    'public-api-metrics': { limit: 2000, windowMs: DAY },
-    'public-api-v2-metrics': { limit: 500, windowMs: HOUR },
-    'public-api-daily-metrics-legacy': { limit: 200, windowMs: DAY },
-    datasets: perMinute(1000),
-    'annotation-queues': perMinute(1000),
-    ingestion: perMinute(20_000),
-    'legacy-ingestion': perMinute(400),
-    'score-delete': { limit: 1000, windowMs: DAY },
-    'trace-delete': { limit: 1000, windowMs: DAY },
-  },
+  hobby: clientTable(CLOUD_PLAN_LIMITS.hobby),
+  core: clientTable(CLOUD_PLAN_LIMITS.core),
+  pro: clientTable(CLOUD_PLAN_LIMITS.pro),
 };
 
 /** The bucket Langfuse counts a request against, from its method and path. */

@@ -22,7 +22,7 @@ import { RequestBudget, resolvePlan, type Priority } from './budget.js';
 import { detectBackend, type BackendInfo } from './detect.js';
 import { encodeFilter, type ExtendedQuery } from './filter-conditions.js';
 import { HttpClient, LangfuseApiError, type Connection, type HttpOptions, type QueryValue } from './http.js';
-import { scoreFromV3, TraceLister, type HistoryOptions, type HistoryResult, type PollPage, type RootObservation } from './trace-list.js';
+import { parseMaybeJson, scoreFromV3, TraceLister, type HistoryOptions, type HistoryResult, type PollPage, type RootObservation } from './trace-list.js';
 import type { QueueClient, ScoreWriter, SessionReader, TraceLoadOptions, TraceQuery, TraceReader } from './types.js';
 
 export { summaryFromTrace, CANDIDATE_LIMIT, HISTORY_CAPACITY, type PollPage, type HistoryResult } from './trace-list.js';
@@ -42,14 +42,6 @@ export interface ClientOptions extends HttpOptions {
 
 /** A v2 observation (string prices, raw JSON input/output) in the v1 read shape. */
 export function observationFromV2(o: RootObservation): Observation {
-  const parseMaybeJson = (value: unknown): unknown => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  };
   const numberOrNull = (value: unknown): number | null => (value === null || value === undefined || value === '' || !Number.isFinite(Number(value)) ? null : Number(value));
   return {
     id: o.id,

@@ -14,6 +14,7 @@ import {
   type Comparison,
   type DatasetItemView,
   type DatasetSummary,
+  type RunHeader,
   type RunItemResult,
   type RunResults,
   type RunSummary,
@@ -79,15 +80,7 @@ interface ApiDatasetItem {
   createdAt: string;
 }
 
-interface ApiRun {
-  id: string;
-  name: string;
-  description: string | null;
-  datasetId: string;
-  datasetName: string;
-  createdAt: string;
-  updatedAt: string;
-}
+type ApiRun = RunHeader;
 
 interface ApiRunItem {
   datasetItemId: string;

@@ -10,6 +10,7 @@ import type { Paged, Score, ScoreCondition, Trace, TraceQuery, TraceSummary } fr
 import {
   encodeFilter,
   levelsFor,
+  v1ClientScoreConditions,
   v1TraceRequest,
   v2ObservationConditions,
   v2RootRequest,
@@ -76,7 +77,8 @@ export interface RootObservation {
 
 type ScoreValue = number | string | boolean;
 
-const parseMaybeJson = (value: unknown): unknown => {
+/** v2 sends input/output as JSON text: the parsed value, or the text when it is not JSON. */
+export const parseMaybeJson = (value: unknown): unknown => {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value);
@@ -492,12 +494,22 @@ export class TraceLister {
         for (const observation of result.items) levels.add(observation);
       }
     }
+    // What GET /traces cannot decide: a categorical `!=` ("none of" also admits traces without
+    // the score; ours means "has it, and it differs") and the `!=` left out of the alternatives.
+    // Checked on the values just read; a trace older than the scores read keeps the server's word.
+    const unsure = [...(query.scores ?? []).filter((c) => c.operator === '!=' && typeof c.value === 'string'), ...v1ClientScoreConditions(query)];
+    const covered = scoreFrom ?? EPOCH;
+    const holds = (trace: TraceSummary) =>
+      unsure.every((condition) => {
+        const value = trace.scores[condition.name];
+        return value === undefined ? trace.timestamp < covered : scoreHolds(condition, value);
+      });
     const attach = (deliver: (traces: TraceSummary[]) => void) => (traces: TraceSummary[]) => {
       for (const trace of traces) {
         scores.attach(trace);
         levels.attach(trace);
       }
-      deliver(traces);
+      deliver(unsure.length ? traces.filter(holds) : traces);
     };
     return { attach, scored, newestScore, complete };
   }

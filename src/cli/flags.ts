@@ -4,6 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { nearest, UsageError } from './usage.js';
+import type { FilterFlags } from '../domain/filter-language.js';
 
 export type FlagKind = 'boolean' | 'string' | 'list' | 'integer';
 
@@ -71,7 +72,7 @@ export const FLAGS: Record<string, FlagSpec> = {
 };
 
 /** Every parsed flag a command may receive (camelCase keys; `--no-x` gives `x: false`). */
-export interface CliFlags {
+export interface CliFlags extends FilterFlags {
   help?: boolean;
   showVersion?: boolean;
   host?: string;
@@ -79,20 +80,6 @@ export interface CliFlags {
   secretKey?: string;
   profile?: string;
   port?: number;
-  tag?: string[];
-  user?: string;
-  session?: string;
-  name?: string;
-  env?: string[];
-  level?: string;
-  score?: string[];
-  since?: string;
-  from?: string;
-  to?: string;
-  release?: string;
-  appVersion?: string;
-  prompt?: string;
-  model?: string;
   json?: boolean;
   color?: boolean;
   demo?: boolean;

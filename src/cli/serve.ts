@@ -4,8 +4,9 @@ import { dirname } from 'node:path';
 import { DEFAULT_PORT, defaultDbPath, keysPath } from '../config/paths.js';
 import { resolveServerKeys } from '../server/keys.js';
 import { startServer, type RunningServer } from '../server/index.js';
+import { isLoopbackBind } from '../server/http.js';
 import type { ReadApi } from '../server/routes/context.js';
-import { RATE_LIMIT_PLANS, type RateLimitPlan } from '../server/rate-limit.js';
+import { RATE_LIMIT_PLANS, type RateLimitPlan } from '../domain/rate-limits.js';
 import { fsReason, unwritableReason } from '../config/fs-errors.js';
 import { UsageError } from './usage.js';
 import { parseDuration, parseSize, type RetentionOptions } from '../server/retention.js';
@@ -31,12 +32,6 @@ export interface ServeFlags {
   maxDbSize?: string;
 }
 
-/** Loopback addresses only (127.0.0.0/8, ::1, localhost): reachable from this machine alone. */
-export function isLoopback(bind: string): boolean {
-  const host = bind.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || /^::ffff:127\./.test(host);
-}
-
 /** Why a file cannot be written under dir (from its nearest existing ancestor), else the error's own words. */
 function writeFailure(dir: string, error: unknown): string {
   return unwritableReason(dir) ?? fsReason(error);
@@ -54,7 +49,7 @@ function listenFailure(error: unknown, bind: string, port: number): Error {
 export async function startEmbedded(flags: ServeFlags, log: (line: string) => void): Promise<RunningServer> {
   // Refused before anything is written (no key pair generated for a server that never starts).
   const bind = flags.bind ?? '127.0.0.1';
-  const remote = !isLoopback(bind);
+  const remote = !isLoopbackBind(bind);
   if (remote && !flags.allowRemote) {
     throw new UsageError(
       `--bind ${bind} would make the server reachable from the network (anyone who reaches the port can try the keys; plain HTTP, no TLS). Add --allow-remote to mean it, or bind 127.0.0.1`,

@@ -18,8 +18,8 @@ export interface DatasetSummary {
   updatedAt: string;
 }
 
-/** One run of a dataset with its aggregates. */
-export interface RunSummary {
+/** A dataset run as the API lists it. */
+export interface RunHeader {
   id: string;
   name: string;
   description: string | null;
@@ -27,8 +27,10 @@ export interface RunSummary {
   datasetName: string;
   createdAt: string;
   updatedAt: string;
-  /** Run items (dataset items this run covered). */
-  itemCount: number;
+}
+
+/** What a run's items and run-level scores add up to. */
+export interface RunFigures {
   /** Mean of each numeric (or boolean, as 0/1) item score over the items that have it. */
   itemMeans: Record<string, number>;
   /** Run-level scores (`datasetRunId`), the latest per name. */
@@ -39,6 +41,12 @@ export interface RunSummary {
   meanLatency: number | null;
   /** Summed item cost in USD; null when none is known. */
   totalCost: number | null;
+}
+
+/** One run of a dataset with its aggregates. */
+export interface RunSummary extends RunHeader, RunFigures {
+  /** Run items (dataset items this run covered). */
+  itemCount: number;
 }
 
 /** What one run did with one dataset item. */
@@ -94,15 +102,10 @@ export interface ComparisonItem {
 }
 
 /** A run's header in a comparison (`compare --json`: `{name, id, items, itemMeans, runScores}` + extras). */
-export interface RunAggregate {
+export interface RunAggregate extends RunFigures {
   name: string;
   id: string;
   items: number;
-  itemMeans: Record<string, number>;
-  runScores: Record<string, ScoreValue>;
-  errorCount: number;
-  meanLatency: number | null;
-  totalCost: number | null;
   createdAt: string;
 }
 

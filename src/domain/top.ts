@@ -34,13 +34,11 @@ export interface TopRow {
   scores: Record<string, number>;
 }
 
-export interface TopGroup {
-  key: string | null;
+/** Counts, errors, latency percentiles (milliseconds), usage and score means of a set of rows. */
+export interface UsageFigures {
   count: number;
-  /** Rows per minute over the window. */
-  ratePerMin: number;
   errorCount: number;
-  /** 0–1. */
+  /** errorCount / count, 0–1. */
   errorRate: number;
   latencyP50: number | null;
   latencyP95: number | null;
@@ -48,6 +46,12 @@ export interface TopGroup {
   totalCost: number;
   /** Mean of each numeric score over the rows that have it. */
   scores: Record<string, number>;
+}
+
+export interface TopGroup extends UsageFigures {
+  key: string | null;
+  /** Rows per minute over the window. */
+  ratePerMin: number;
   /** Per bucket, oldest first. */
   sparkCount: number[];
   sparkErrors: number[];

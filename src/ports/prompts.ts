@@ -3,6 +3,7 @@
 // the same in both; the per-version figures come from the metrics API, cached per window).
 
 import type { PromptOverview, PromptSelector, PromptVersion } from '../domain/prompts.js';
+import type { UsageFigures } from '../domain/top.js';
 
 export type { ChatMessage, PromptOverview, PromptSelector, PromptType, PromptVersion } from '../domain/prompts.js';
 export { compilePrompt, promptLines, promptVariables, templateParts } from '../domain/prompts.js';
@@ -26,18 +27,8 @@ export interface MetricsWindow {
 }
 
 /** The generations linked to one prompt version in a window. Latencies in milliseconds. */
-export interface PromptVersionMetrics {
+export interface PromptVersionMetrics extends UsageFigures {
   version: number;
-  count: number;
-  errorCount: number;
-  /** errorCount / count, 0–1 (0 when count is 0). */
-  errorRate: number;
-  latencyP50: number | null;
-  latencyP95: number | null;
-  totalTokens: number;
-  totalCost: number;
-  /** Mean of each numeric score on the traces of those generations. */
-  scores: Record<string, number>;
 }
 
 export interface PromptMetricsResult {

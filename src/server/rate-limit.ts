@@ -5,77 +5,10 @@
 // serves 29 requests a minute. The 429 carries Retry-After, X-RateLimit-Limit/-Remaining/-Reset
 // (JS Date.toString() text) and `{message, code:"rate_limited", details}`.
 
-export const RATE_LIMIT_PLANS = ['hobby', 'core', 'pro'] as const;
-export type RateLimitPlan = (typeof RATE_LIMIT_PLANS)[number];
+import { PLAN_LIMITS, type RateLimitBucket, type RateLimitPlan, type RateLimitTable } from '../domain/rate-limits.js';
 
-export type Bucket =
-  | 'public-api'
-  | 'public-api-legacy'
-  | 'public-api-metrics'
-  | 'public-api-v2-metrics'
-  | 'public-api-daily-metrics-legacy'
-  | 'datasets'
-  | 'annotation-queues'
-  | 'prompts'
-  | 'ingestion'
-  | 'legacy-ingestion'
-  | 'trace-delete'
-  | 'score-delete';
-
-/** Points per window; null = unlimited. */
-export type BucketLimit = { points: number; durationSec: number } | null;
-export type RateLimitTable = Record<Bucket, BucketLimit>;
-
-const MIN = 60;
-const HOUR = 3600;
-const DAY = 86_400;
-const per = (points: number, durationSec: number): BucketLimit => ({ points, durationSec });
-
-export const PLAN_LIMITS: Record<RateLimitPlan, RateLimitTable> = {
-  hobby: {
-    'public-api': per(30, MIN),
-    'public-api-legacy': per(15, MIN),
-    'public-api-metrics': per(100, DAY),
-    'public-api-v2-metrics': per(100, DAY),
-    'public-api-daily-metrics-legacy': per(10, DAY),
-    datasets: per(100, MIN),
-    'annotation-queues': per(100, MIN),
-    prompts: null,
-    ingestion: per(1000, MIN),
-    'legacy-ingestion': per(100, MIN),
-    'trace-delete': per(50, DAY),
-    'score-delete': per(50, DAY),
-  },
-  // Upstream marks these "TEMPORARY" (core raised to pro levels for a migration).
-  core: {
-    'public-api': per(1000, MIN),
-    'public-api-legacy': per(30, MIN),
-    'public-api-metrics': per(2000, DAY),
-    'public-api-v2-metrics': per(100, HOUR),
-    'public-api-daily-metrics-legacy': per(200, DAY),
-    datasets: per(1000, MIN),
-    'annotation-queues': per(1000, MIN),
-    prompts: null,
-    ingestion: per(20_000, MIN),
-    'legacy-ingestion': per(400, MIN),
-    'trace-delete': per(200, DAY),
-    'score-delete': per(200, DAY),
-  },
-  pro: {
-    'public-api': per(1000, MIN),
-    'public-api-legacy': per(100, MIN),
-    'public-api-metrics': per(2000, DAY),
-    'public-api-v2-metrics': per(500, HOUR),
-    'public-api-daily-metrics-legacy': per(200, DAY),
-    datasets: per(1000, MIN),
-    'annotation-queues': per(1000, MIN),
-    prompts: null,
-    ingestion: per(20_000, MIN),
-    'legacy-ingestion': per(400, MIN),
-    'trace-delete': per(1000, DAY),
-    'score-delete': per(1000, DAY),
-  },
-};
+export { PLAN_LIMITS, RATE_LIMIT_PLANS, type BucketLimit, type RateLimitPlan, type RateLimitTable } from '../domain/rate-limits.js';
+export type Bucket = RateLimitBucket;
 
 /** `--rate-limit` / ServerOptions.rateLimit: a plan, or a plan with some buckets replaced
  * (tests use a short window rather than waiting a minute). */

@@ -3,7 +3,7 @@
 
 import type { StatementSync } from 'node:sqlite';
 import type { Database } from './db.js';
-import { putObservationFacts } from './metrics/facts.js';
+import { observationKeyValues, putObservationFacts, type FactsTrace } from './metrics/facts.js';
 import type { ObservationRecord, ScoreRecord, TraceRecord } from './ingest/records.js';
 import type {
   AnnotationQueue,
@@ -180,19 +180,17 @@ export class Repository {
          name=excluded.name, level=excluded.level, environment=excluded.environment, version=excluded.version,
          start_ms=excluded.start_ms, end_ms=excluded.end_ms, body=excluded.body`,
     ).run(
-      record.id,
-      record.traceId,
-      record.parentObservationId,
-      record.type,
-      record.name,
-      record.level,
-      record.environment,
-      record.version,
+      ...observationKeyValues(record),
       Date.parse(record.startTime),
       Math.max(Date.parse(record.startTime), record.endTime ? Date.parse(record.endTime) : 0),
       JSON.stringify(record),
     );
-    putObservationFacts((sql) => this.prepare(sql), record);
+  }
+
+  /** Observations' rows of the metrics projection (distinct ids), with their traces' fields as
+   * stored; ingestion writes a batch's after its traces. */
+  putObservationFacts(rows: { record: ObservationRecord; trace: FactsTrace }[]): void {
+    putObservationFacts((sql) => this.prepare(sql), rows);
   }
 
   /** Exact time span of a trace's observations, for when a merge narrowed an extreme. */

@@ -155,22 +155,20 @@ export class Retention {
     return Number(result.changes);
   }
 
-  /** Deletes up to `limit` of the oldest matching traces with their observations, scores
-   * and tags; returns how many traces went. */
+  /** Deletes up to `limit` of the oldest matching traces with their observations, scores,
+   * tags, dataset run items and experiment spans; returns how many traces went. */
   private deleteTraces(where: string, params: number[], limit: number): number {
     const ids = (this.db.prepare(`SELECT id FROM traces ${where} ORDER BY ts_ms LIMIT ?`).all(...params, limit) as { id: string }[]).map((row) => row.id);
     const byTrace = {
       observations: this.db.prepare('DELETE FROM observations WHERE trace_id = ?'),
       scores: this.db.prepare('DELETE FROM scores WHERE trace_id = ?'),
       tags: this.db.prepare('DELETE FROM trace_tags WHERE trace_id = ?'),
+      // A run's rows for the trace (the dataset, its items and the run itself stay).
+      runItems: this.db.prepare('DELETE FROM dataset_run_items WHERE trace_id = ?'),
+      experimentSpans: this.db.prepare('DELETE FROM experiment_spans WHERE trace_id = ?'),
       trace: this.db.prepare('DELETE FROM traces WHERE id = ?'),
     };
-    for (const id of ids) {
-      byTrace.observations.run(id);
-      byTrace.scores.run(id);
-      byTrace.tags.run(id);
-      byTrace.trace.run(id);
-    }
+    for (const id of ids) for (const statement of Object.values(byTrace)) statement.run(id);
     return ids.length;
   }
 

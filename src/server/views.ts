@@ -159,6 +159,36 @@ export function scoreDisplayValue(record: Pick<ScoreRecord, 'dataType' | 'value'
   }
 }
 
+/** A score in the v3 read shape: the core fields plus the requested groups (details, annotation, subject). */
+export function scoreV3(record: ScoreRecord, groups: Set<string>) {
+  const item: Record<string, unknown> = {
+    id: record.id,
+    projectId: PROJECT_ID,
+    name: record.name,
+    value: scoreDisplayValue(record),
+    dataType: record.dataType,
+    source: record.source,
+    timestamp: record.timestamp,
+    environment: record.environment,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+  if (groups.has('details')) {
+    Object.assign(item, { comment: record.comment, configId: record.configId, metadata: record.metadata ?? {} });
+  }
+  if (groups.has('annotation')) Object.assign(item, { authorUserId: record.authorUserId, queueId: record.queueId });
+  if (groups.has('subject')) {
+    item.subject = record.observationId
+      ? { kind: 'observation', id: record.observationId, traceId: record.traceId }
+      : record.traceId
+        ? { kind: 'trace', id: record.traceId }
+        : record.sessionId
+          ? { kind: 'session', id: record.sessionId }
+          : { kind: 'experiment', id: record.datasetRunId ?? '' };
+  }
+  return item;
+}
+
 export function traceSummary(stored: StoredTrace, scores: ScoreRecord[], options: { io?: boolean } = {}): TraceSummary {
   const record = stored.record;
   const latest: Record<string, number | string | boolean> = Object.create(null); // a score named __proto__ stays a score

@@ -17,21 +17,8 @@ import { MessageLine, currentMessage, messageLines } from './components/MessageL
 import { QueryLine, queryLineRows } from './components/QueryLine.js';
 import { ScorePanel, panelHeight } from './components/ScorePanel.js';
 import { CommandLine, commandLineKey } from './components/CommandLine.js';
-import { SliceScreenView, isSliceScreen, runSliceCommand, sliceWaiting } from './screens/slice-screens.js';
+import { SliceScreenView, isSliceScreen, movement, runSliceCommand, sliceWaiting } from './screens/slice-screens.js';
 import { TopSummaryLine, summaryRows } from './screens/TopSummaryLine.js';
-
-/** Rows a movement command moves by, or null for other commands. */
-function movement(command: Command, page: number): number | null {
-  switch (command) {
-    case 'cursor.down': return 1;
-    case 'cursor.up': return -1;
-    case 'page.down': return page;
-    case 'page.up': return -page;
-    case 'halfpage.down': return Math.ceil(page / 2);
-    case 'halfpage.up': return -Math.ceil(page / 2);
-    default: return null;
-  }
-}
 
 /** Whether the screen on top is still loading what keys act on: keys typed now wait for it. */
 function waitingFor(state: TuiState): boolean {

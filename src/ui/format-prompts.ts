@@ -11,7 +11,7 @@ import { templateParts } from '../ports/prompts.js';
 import { sanitizeText, stringWidth } from '../domain/sanitize.js';
 import { formatCost, formatTokens } from './format.js';
 import { formatWhen } from './format-datasets.js';
-import { formatPercent, formatPercentile, formatScoreMean } from './format-top.js';
+import { formatPercent, formatPercentile, scoreMeanColumn } from './format-top.js';
 import type { ColumnSpec } from './table-layout.js';
 
 /** `[production] [latest]`: labels in brackets read without colour. */
@@ -59,15 +59,7 @@ export function versionColumns(scoreNames: readonly string[], colours: { error?:
     { id: 'p95', header: 'P95', min: 7, max: 8, priority: 6, align: 'right', cell: number((m) => formatPercentile(m.latencyP95, m.count)) },
     { id: 'tokens', header: 'TOKENS', min: 6, max: 7, priority: 9, align: 'right', cell: number((m) => formatTokens(m.totalTokens)) },
     { id: 'cost', header: 'COST', min: 8, max: 9, priority: 8, align: 'right', cell: number((m) => formatCost(m.totalCost)) },
-    ...scoreNames.map((name, index): ColumnSpec<VersionRowView> => ({
-      id: `score:${name}`,
-      header: name,
-      min: Math.min(12, Math.max(5, name.length)),
-      max: Math.min(14, Math.max(6, name.length)),
-      priority: 12 + index,
-      align: 'right',
-      cell: number((m) => formatScoreMean(m.scores[name])),
-    })),
+    ...scoreNames.map((name, index) => scoreMeanColumn<VersionRowView>(name, name, 12 + index, (row) => row.metrics?.scores[name])),
   ];
 }
 

@@ -31,6 +31,19 @@ export function formatScoreMean(value: number | undefined): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
 }
 
+/** A right-aligned column of one score's mean, as wide as its name allows. */
+export function scoreMeanColumn<Row>(name: string, header: string, priority: number, mean: (row: Row) => number | undefined): ColumnSpec<Row> {
+  return {
+    id: `score:${name}`,
+    header,
+    min: Math.min(12, Math.max(5, name.length)),
+    max: Math.min(14, Math.max(6, name.length)),
+    priority,
+    align: 'right',
+    cell: (row) => formatScoreMean(mean(row)),
+  };
+}
+
 /** The row's flag: text as well as colour. */
 export function topFlag(row: TopRowView): string {
   if (row.gone) return 'GONE';
@@ -68,16 +81,8 @@ export function topColumns(
     { id: 'p95', header: 'P95', min: 7, max: 8, priority: 4, align: 'right', cell: (row) => formatPercentile(row.group.latencyP95, row.group.count) },
     { id: 'tokens', header: 'TOKENS', min: 6, max: 7, priority: 9, align: 'right', cell: (row) => formatTokens(row.group.totalTokens) },
     { id: 'cost', header: 'COST', min: 8, max: 9, priority: 8, align: 'right', cell: (row) => formatCost(row.group.totalCost) },
-    ...scoreNames.map((name, index): ColumnSpec<TopRowView> => ({
-      id: `score:${name}`,
-      header: name.toUpperCase(),
-      min: Math.min(12, Math.max(5, name.length)),
-      max: Math.min(14, Math.max(6, name.length)),
-      // A score mean is what tells one prompt version from another: before tokens, cost and the sparkline.
-      priority: 6.5 + index / 100,
-      align: 'right',
-      cell: (row) => formatScoreMean(row.group.scores[name]),
-    })),
+    // A score mean is what tells one prompt version from another: before tokens, cost and the sparkline.
+    ...scoreNames.map((name, index) => scoreMeanColumn<TopRowView>(name, name.toUpperCase(), 6.5 + index / 100, (row) => row.group.scores[name])),
     { id: 'spark', header: 'COUNT/ERRORS', min: sparkWidth, max: sparkWidth, priority: 7, cell: (row) => sparkline(row.group.sparkCount, row.group.sparkErrors, sparkWidth) },
   ];
 }

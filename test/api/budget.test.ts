@@ -4,7 +4,8 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketFor, RequestBudget, resolvePlan, type Clock, type RateWait } from '../../src/api/budget.js';
+import { bucketFor, PLAN_LIMITS, RequestBudget, resolvePlan, type Clock, type RateWait } from '../../src/api/budget.js';
+import { PLAN_LIMITS as CLOUD_LIMITS, RATE_LIMIT_PLANS } from '../../src/domain/rate-limits.js';
 
 class ManualClock implements Clock {
   t = 1_000_000;
@@ -61,6 +62,17 @@ describe('buckets', () => {
     assert.equal(resolvePlan('PRO', 'https://cloud.langfuse.com'), 'pro');
     assert.equal(resolvePlan('hobby', 'http://langfuse.internal'), 'hobby');
     assert.throws(() => resolvePlan('gold', 'http://x'), /budget must be one of hobby, core, pro, none \(got "gold"\)/);
+  });
+
+  it('paces by the same plan table the twin enforces (src/domain/rate-limits.ts)', () => {
+    for (const plan of RATE_LIMIT_PLANS) {
+      for (const [bucket, limit] of Object.entries(CLOUD_LIMITS[plan])) {
+        const paced = (PLAN_LIMITS[plan] as Record<string, { limit: number; windowMs: number }>)[bucket];
+        assert.deepEqual(paced, limit ? { limit: limit.points, windowMs: limit.durationSec * 1000 } : undefined, `${plan} ${bucket}`);
+      }
+    }
+    assert.equal(PLAN_LIMITS.pro['public-api-legacy']!.limit, 100);
+    assert.equal(PLAN_LIMITS.core['public-api-legacy']!.limit, 30);
   });
 
   it('allowances keep under the plan, with a share kept for interactive requests', () => {

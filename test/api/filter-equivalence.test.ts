@@ -24,6 +24,10 @@ const FILTERS = [
   'score:helpfulness>=0.5 tag:production',
   'score:user_feedback=negative',
   'score:resolved=false',
+  // "Has the score and it differs": v1's `none of` also admits traces without it.
+  'score:user_feedback!=negative',
+  // Past four alternatives the numeric `!=` are finished on the client.
+  'score:helpfulness!=0.5 score:helpfulness!=0.7 score:helpfulness!=0.9',
   'release:r2',
   'version:v1',
   'user:u_1 level:error',

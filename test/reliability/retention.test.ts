@@ -43,6 +43,17 @@ describe('retention by age', () => {
     batch.push({ id: 'e-old-session-score', type: 'score-create', timestamp: new Date(now - 60 * DAY).toISOString(), body: { id: 'old-session-score', sessionId: 's-x', name: 'q', value: 1, timestamp: new Date(now - 60 * DAY).toISOString() } });
     const response = await server.post('/api/public/ingestion', { batch });
     assert.deepEqual(response.body.errors, []);
+    // A dataset run over an old and a new trace, and experiment spans on both.
+    assert.equal((await server.post('/api/public/datasets', { name: 'kept' })).status, 200);
+    assert.equal((await server.post('/api/public/dataset-items', { datasetName: 'kept', id: 'item-1', input: 'q' })).status, 200);
+    for (const traceId of ['old-0', 'new-0']) {
+      assert.equal((await server.post('/api/public/dataset-run-items', { runName: 'run-1', datasetItemId: 'item-1', traceId })).status, 200);
+    }
+    const span = server.db.prepare(
+      "INSERT INTO experiment_spans (span_id, trace_id, experiment_id, experiment_name, item_id, root_span_id, dataset_id, body) VALUES (?, ?, 'exp', 'exp', 'item-1', NULL, NULL, '{}')",
+    );
+    span.run('span-old', 'old-1');
+    span.run('span-new', 'new-1');
   });
   after(async () => {
     await server.close();
@@ -63,6 +74,14 @@ describe('retention by age', () => {
     assert.equal(count(server, "SELECT count(*) AS n FROM trace_tags WHERE trace_id LIKE 'old-%'"), 0);
     assert.equal(count(server, 'SELECT count(*) AS n FROM traces'), 11);
     assert.equal(count(server, 'SELECT count(*) AS n FROM observations'), 11);
+    // Rows pointing at a pruned trace go; the dataset, its item and the run stay.
+    assert.equal(count(server, "SELECT count(*) AS n FROM dataset_run_items WHERE trace_id = 'old-0'"), 0);
+    assert.equal(count(server, "SELECT count(*) AS n FROM dataset_run_items WHERE trace_id = 'new-0'"), 1);
+    assert.equal(count(server, "SELECT count(*) AS n FROM experiment_spans WHERE trace_id = 'old-1'"), 0);
+    assert.equal(count(server, "SELECT count(*) AS n FROM experiment_spans WHERE trace_id = 'new-1'"), 1);
+    assert.equal((await server.get('/api/public/datasets/kept')).status, 200);
+    assert.equal((await server.get('/api/public/dataset-items/item-1')).status, 200);
+    assert.equal((await server.get('/api/public/datasets/kept/runs/run-1')).body.datasetRunItems.length, 1);
     const list = await server.get('/api/public/traces?limit=100');
     assert.equal(list.body.data.length, 11);
     assert.equal((await server.get('/api/public/traces/old-0')).status, 404);

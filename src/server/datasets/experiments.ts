@@ -3,9 +3,9 @@
 // events table). Recorded as OTLP arrives; read by GET /experiments and /experiment-items.
 
 import type { OtlpAttributes, OtlpExportRequest } from '../otlp/types.js';
-import type { ObservationRecord, ScoreRecord } from '../ingest/records.js';
+import type { ScoreRecord } from '../ingest/records.js';
 import { inTransaction, type Database } from '../db.js';
-import { PROJECT_ID, scoreDisplayValue } from '../views.js';
+import { scoreV3 } from '../views.js';
 import { DatasetStore } from './repository.js';
 
 const ATTR = {
@@ -92,76 +92,12 @@ export function recordExperimentSpans(db: Database, request: OtlpExportRequest):
   return rows.length;
 }
 
-/** One experiment item: its root span, joined with the stored observation. */
-export interface ExperimentItemRow {
-  spanId: string;
-  traceId: string;
-  experimentId: string;
-  experimentName: string;
-  itemId: string;
-  datasetId: string | null;
-  body: SpanBody;
-  observation: ObservationRecord | null;
-  startMs: number;
-}
-
 type Row = Record<string, unknown>;
 
-/**
- * Item root spans (the span whose id is the item's root observation id), newest first; a repeated
- * item of one experiment keeps its latest root, as Langfuse does.
- */
-export function experimentItemRows(db: Database, filter: { fromMs: number; toMs: number | null }): ExperimentItemRow[] {
-  const store = DatasetStore.of(db);
-  const rows = store
-    .prepare(
-      `SELECT e.span_id, e.trace_id, e.experiment_id, e.experiment_name, e.item_id, e.dataset_id, e.body, o.body AS observation, o.start_ms
-       FROM experiment_spans e JOIN observations o ON o.id = e.span_id
-       WHERE e.span_id = e.root_span_id AND o.start_ms >= ? AND o.start_ms < ?
-       ORDER BY o.start_ms DESC, e.trace_id DESC, e.span_id DESC`,
-    )
-    .all(filter.fromMs, filter.toMs ?? Number.MAX_SAFE_INTEGER) as Row[];
-  const seen = new Set<string>();
-  const items: ExperimentItemRow[] = [];
-  for (const row of rows) {
-    const key = `${row.experiment_id}\u0000${row.item_id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    items.push({
-      spanId: String(row.span_id),
-      traceId: String(row.trace_id),
-      experimentId: String(row.experiment_id),
-      experimentName: String(row.experiment_name),
-      itemId: String(row.item_id),
-      datasetId: row.dataset_id === null ? null : String(row.dataset_id),
-      body: JSON.parse(row.body as string) as SpanBody,
-      observation: row.observation ? (JSON.parse(row.observation as string) as ObservationRecord) : null,
-      startMs: Number(row.start_ms),
-    });
-  }
-  return items;
-}
+const EMBEDDED_GROUPS = new Set(['details', 'annotation']);
 
-/** Scores in the v3 read shape with every group, as the experiments endpoints embed them. */
-export function scoreV3(record: ScoreRecord) {
-  return {
-    id: record.id,
-    projectId: PROJECT_ID,
-    name: record.name,
-    value: scoreDisplayValue(record),
-    dataType: record.dataType,
-    source: record.source,
-    timestamp: record.timestamp,
-    environment: record.environment,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    comment: record.comment,
-    configId: record.configId,
-    metadata: record.metadata ?? {},
-    authorUserId: record.authorUserId,
-    queueId: record.queueId,
-  };
-}
+/** Scores in the v3 read shape with details and annotation, as the experiments endpoints embed them. */
+export const experimentScore = (record: ScoreRecord) => scoreV3(record, EMBEDDED_GROUPS);
 
 /** Scores attached to these dataset runs / experiments, by run id, name-sorted. */
 export function runScores(db: Database, runIds: string[]): Map<string, ScoreRecord[]> {

@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS dataset_run_items (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dataset_run_items_run ON dataset_run_items(run_id, created_ms);
+-- Retention removes a pruned trace's run items (and experiment spans) by trace id.
+CREATE INDEX IF NOT EXISTS dataset_run_items_trace ON dataset_run_items(trace_id);
 
 -- What v4 keeps in its events table: spans the SDK's experiment runner marked with
 -- langfuse.experiment.* attributes. /experiments and /experiment-items read these.
@@ -65,6 +67,7 @@ CREATE TABLE IF NOT EXISTS experiment_spans (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS experiment_spans_experiment ON experiment_spans(experiment_id, item_id);
+CREATE INDEX IF NOT EXISTS experiment_spans_trace ON experiment_spans(trace_id);
 
 -- Scores attached to a dataset run / experiment (datasetRunId) are found by it.
 CREATE INDEX IF NOT EXISTS scores_dataset_run ON scores(json_extract(body, '$.datasetRunId')) WHERE json_extract(body, '$.datasetRunId') IS NOT NULL;

@@ -238,6 +238,9 @@ export function applyPrepared(repo: Repository, events: PreparedEvent[], now: Da
   const nowMs = now.getTime();
   const traces = new Map<string, TraceWork>();
   let changed = false;
+  // Observations stored by the batch's events, whose metrics rows are written once at the end
+  // (after the traces, whose fields they carry); a failed event's are cut off again.
+  const storedObservations: ObservationRecord[] = [];
   // What the current event changed in memory, to put back if it fails half-way (its SQL is
   // rolled back to a savepoint): the traces' state before it touched them, or absence.
   let undo: Map<string, TraceWork | null> | null = null;
@@ -308,6 +311,7 @@ export function applyPrepared(repo: Repository, events: PreparedEvent[], now: Da
             const moved = previous && previous.traceId !== traceId ? null : previous;
             if (applyObservationDelta(work.stored.aggregates, moved, next)) work.recomputeSpan = true;
             repo.putObservation(next);
+            storedObservations.push(next);
             repo.appendChange('observation', id, traceId, nowMs);
             changed = true;
           };
@@ -328,6 +332,7 @@ export function applyPrepared(repo: Repository, events: PreparedEvent[], now: Da
         // One savepoint per event: an event that fails half-way leaves no partial write.
         undo = new Map();
         const changedBefore = changed;
+        const storedBefore = storedObservations.length;
         const savepoint = savepointsOf(repo);
         savepoint.begin.run();
         try {
@@ -343,6 +348,7 @@ export function applyPrepared(repo: Repository, events: PreparedEvent[], now: Da
             else traces.delete(traceId);
           }
           changed = changedBefore;
+          storedObservations.length = storedBefore;
           throw error;
         } finally {
           undo = null;
@@ -368,6 +374,12 @@ export function applyPrepared(repo: Repository, events: PreparedEvent[], now: Da
       repo.putTrace(work.stored.record, work.stored.aggregates, nowMs, work.tagsChanged);
       repo.appendChange('trace', traceId, traceId, nowMs);
     }
+    // Each observation's last state in the batch (an update after a create is one row), with its
+    // trace's fields as just written (every observation's trace is in `traces`).
+    const last = new Map(storedObservations.map((record) => [record.id, record]));
+    repo.putObservationFacts(
+      [...last.values()].map((record) => ({ record, trace: traces.get(record.traceId)?.stored.record ?? repo.getTrace(record.traceId)?.record ?? null })),
+    );
   });
 
   return { response: { successes, errors }, changed };

@@ -167,6 +167,8 @@ export function optionalDate(body: Body, key: string): string | null | undefined
   if (value === undefined || value === null) return value as undefined | null;
   const ms = typeof value === 'string' ? parseIsoDatetime(value) : null;
   if (ms === null) throw new ValidationError(`${key} must be ${DATETIME_RULE}`);
+  // toISOString's own form with a four-digit year is already what it would be turned into.
+  if (typeof value === 'string' && value.length === 24 && isCanonical(value)) return value;
   const date = new Date(ms);
   // Years past 9999 or before 0000 need ISO's expanded form (+010000-…), which Langfuse
   // rejects and most clients cannot parse back (an offset can carry 9999-12-31 past it).

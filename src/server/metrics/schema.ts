@@ -1,8 +1,8 @@
 // The metrics API's own projection of observations: the columns its queries group, filter and
 // aggregate on (model, prompt, tokens, costs, times, and their trace's name, user, session,
 // release and version), so a query never parses a JSON body nor joins a million rows to their
-// traces. The repository writes an observation's row from the record in memory (facts.ts; a
-// trigger parsing the stored JSON cost ingestion two thirds of its rate); triggers remove it
+// traces. Ingestion writes a batch's rows from the records in memory, after its traces (facts.ts;
+// a trigger parsing the stored JSON cost ingestion two thirds of its rate); triggers remove it
 // with its observation and follow a trace created or renamed after its observations. A database
 // from before this table (or this shape of it) is backfilled once when opened.
 

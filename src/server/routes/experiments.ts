@@ -6,7 +6,7 @@ import { HttpError } from '../http.js';
 import { ApiQuery, invalidOption, invalidRequest, invalidRequestData } from '../filter/params.js';
 import type { ObservationRecord, ScoreRecord } from '../ingest/records.js';
 import { DatasetStore } from '../datasets/repository.js';
-import { itemScores, runScores, scoreV3 } from '../datasets/experiments.js';
+import { experimentScore, itemScores, runScores } from '../datasets/experiments.js';
 import { ok, type ReadApi, type Route, type RouteContext } from './context.js';
 
 const NOT_V4 = 'The experiments API is only available in a Langfuse v4 write mode. Learn more at: https://langfuse.com/docs/v4';
@@ -154,7 +154,7 @@ function listExperiments(ctx: RouteContext) {
       datasetId: row.dataset_id === null ? null : String(row.dataset_id),
     };
     if (fields.has('metadata')) experiment.metadata = body.metadata;
-    if (fields.has('scores')) experiment.scores = (scores.get(String(row.id)) ?? []).slice(0, scoreLimit).map(scoreV3);
+    if (fields.has('scores')) experiment.scores = (scores.get(String(row.id)) ?? []).slice(0, scoreLimit).map(experimentScore);
     return experiment;
   });
   const last = page[page.length - 1];
@@ -222,7 +222,7 @@ function listExperimentItems(ctx: RouteContext) {
     }
     if (fields.has('itemMetadata')) item.experimentItemMetadata = body.itemMetadata;
     if (fields.has('experimentMetadata')) Object.assign(item, { experimentMetadata: body.metadata, experimentDescription: body.description });
-    if (fields.has('scores')) item.scores = (scores.get(String(row.span_id)) ?? []).slice(0, scoreLimit).map(scoreV3);
+    if (fields.has('scores')) item.scores = (scores.get(String(row.span_id)) ?? []).slice(0, scoreLimit).map(experimentScore);
     return item;
   });
   const last = page[page.length - 1];

@@ -4,7 +4,7 @@
 
 import { SCORE_DATA_TYPES, SCORE_SOURCES } from '../../domain/types.js';
 import type { ObservationRecord, ScoreRecord } from '../ingest/records.js';
-import { observationToApi, PROJECT_ID, scoreDisplayValue } from '../views.js';
+import { observationToApi, PROJECT_ID, scoreV3 } from '../views.js';
 import { ok, type Route, type RouteContext } from './context.js';
 import { OBSERVATIONS_FROM, observationWhere } from './reads-v1.js';
 import { ApiQuery, invalidOption, invalidRequest, invalidRequestData, rejectUnknownKeys, type ZodIssue } from '../filter/params.js';
@@ -170,35 +170,6 @@ interface ScoreCursor {
   v: 1;
   lastTimestamp: string;
   lastId: string;
-}
-
-function scoreV3(record: ScoreRecord, groups: Set<string>) {
-  const item: Record<string, unknown> = {
-    id: record.id,
-    projectId: PROJECT_ID,
-    name: record.name,
-    value: scoreDisplayValue(record),
-    dataType: record.dataType,
-    source: record.source,
-    timestamp: record.timestamp,
-    environment: record.environment,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-  };
-  if (groups.has('details')) {
-    Object.assign(item, { comment: record.comment, configId: record.configId, metadata: record.metadata ?? {} });
-  }
-  if (groups.has('annotation')) Object.assign(item, { authorUserId: record.authorUserId, queueId: record.queueId });
-  if (groups.has('subject')) {
-    item.subject = record.observationId
-      ? { kind: 'observation', id: record.observationId, traceId: record.traceId }
-      : record.traceId
-        ? { kind: 'trace', id: record.traceId }
-        : record.sessionId
-          ? { kind: 'session', id: record.sessionId }
-          : { kind: 'experiment', id: record.datasetRunId ?? '' };
-  }
-  return item;
 }
 
 const custom = (path: string, message: string): ZodIssue => ({ code: 'custom', path: [path], message });

@@ -1,5 +1,10 @@
-// The store as slices (zustand's slices pattern). The one store (`../store.ts`) is the core
-// (the trace list, the trace view, filters, scoring) plus one slice per screen or concern:
+// The store as slices (zustand's slices pattern). The one store (`../store.ts`) composes the
+// core — two slices whose state sits at the top level because every screen reads it — plus one
+// slice per screen or concern:
+//
+//   list.ts          the live trace list: the bounded window, timestamp order, cursor, follow/pause
+//   trace-view.ts    the open trace: loading, tree cursor and expansion, search, filtered views
+//                    (its rows are computed, cached, in ../trace-rows.ts)
 //
 //   command-line.ts  `:` command line, screen switching, drill-down and back
 //   datasets.ts      `:datasets` → runs → comparison
@@ -9,7 +14,7 @@
 //   scoring.ts       `s` score panel, `L` quick-label, `u` undo, local scores, sender counts
 //   query-line.ts    the `/` query line: edit with a preview, history, apply (the list's filter)
 //
-// A slice is `createXSlice({ set, get, deps, core }) → { state, actions }`:
+// A screen's slice is `createXSlice({ set, get, deps, core }) → { state, actions }`:
 // - `state` is ONE top-level key named after the slice (`datasets`, `prompts`, …) holding
 //   plain data; screens select from it with `useTui((s) => s.datasets.runs)`.
 // - `actions` are merged into the store's `actions`, so components call

@@ -8,7 +8,8 @@ import type { KeyPress } from '../../ports/keys.js';
 import type { ScoringService } from '../../scoring/service.js';
 import type { SenderStatus } from '../../scoring/sender.js';
 import { newPanel, panelKey, quickValue, type ScorePanel } from '../score-panel.js';
-import { treeRows, visibleIds } from '../store.js';
+import { treeRows } from '../trace-rows.js';
+import { visibleIds } from './list.js';
 import type { Slice, SliceContext } from './types.js';
 
 export interface LocalScore {

@@ -33,8 +33,8 @@ export function SliceScreenView({ screen, width, height }: { screen: SliceScreen
   return <View width={width} height={height} />;
 }
 
-/** Rows a movement command moves by, or null. */
-function movement(command: Command, page: number): number | null {
+/** Rows a movement command moves by, or null for other commands (g and G too: each screen jumps to its ends its own way). */
+export function movement(command: Command, page: number): number | null {
   switch (command) {
     case 'cursor.down': return 1;
     case 'cursor.up': return -1;
@@ -42,17 +42,22 @@ function movement(command: Command, page: number): number | null {
     case 'page.up': return -page;
     case 'halfpage.down': return Math.ceil(page / 2);
     case 'halfpage.up': return -Math.ceil(page / 2);
-    case 'cursor.top': return -Number.MAX_SAFE_INTEGER;
-    case 'cursor.bottom': return Number.MAX_SAFE_INTEGER;
     default: return null;
   }
+}
+
+/** As `movement`, with the first and last row as moves all the way up or down (the slice screens' lists). */
+function movementToEnds(command: Command, page: number): number | null {
+  if (command === 'cursor.top') return -Number.MAX_SAFE_INTEGER;
+  if (command === 'cursor.bottom') return Number.MAX_SAFE_INTEGER;
+  return movement(command, page);
 }
 
 /** A keymap command on a slice screen. */
 export function runSliceCommand(store: StoreApi<TuiState>, screen: SliceScreen, command: Command, bodyHeight: number): void {
   const state = store.getState();
   const { actions } = state;
-  const delta = movement(command, Math.max(1, bodyHeight - 3));
+  const delta = movementToEnds(command, Math.max(1, bodyHeight - 3));
   switch (screen) {
     case 'datasets':
       if (delta !== null) return actions.moveDatasetCursor(delta);
