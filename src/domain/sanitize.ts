@@ -10,7 +10,9 @@
 // Invisible characters, one rule: every format character (Unicode General_Category Cf — the
 // zero-width space and joiners, word joiner, BOM, soft hyphen, bidi marks, embeddings,
 // overrides and isolates, tag characters, Arabic/Syriac number signs…) and the line and
-// paragraph separators U+2028/U+2029 are shown as "<U+200B>". The one exception is U+200D
+// paragraph separators U+2028/U+2029 are shown as "<U+200B>", and so are the code points of
+// the invisible blocks not yet assigned (U+2065, the rest of the tag block U+E0000–U+E007F):
+// a terminal draws them as nothing today and a newer Unicode may make them format characters. The one exception is U+200D
 // (ZERO WIDTH JOINER) between two emoji, where it joins an emoji ZWJ sequence (👩‍💻, 🏳️‍🌈)
 // into the one glyph the text means; a ZWJ anywhere else is shown as "<U+200D>".
 
@@ -19,7 +21,7 @@ import stringWidth from 'string-width';
 const CONTROL_PICTURES_BASE = 0x2400;
 
 /** The characters the rule above makes visible (C0, DEL and C1 are handled before it). */
-const INVISIBLE = /^[\p{Cf}\u2028\u2029]$/u;
+const INVISIBLE = /^[\p{Cf}\u2028\u2029\u2065\u{E0000}-\u{E007F}]$/u;
 const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
 
 function isInvisibleFormat(code: number): boolean {
@@ -166,7 +168,7 @@ export { stringWidth };
  * by the same rule sanitizeText applies (a ZWJ inside an emoji sequence stays).
  */
 export function terminalSafeJson(json: string): string {
-  return json.replace(/[\u007f-\u009f\u2028\u2029\p{Cf}]/gu, (c, offset: number) =>
+  return json.replace(/[\u007f-\u009f\u2028\u2029\u2065\p{Cf}\u{E0000}-\u{E007F}]/gu, (c, offset: number) =>
     c === '\u200d' && isEmojiJoiner(json, offset)
       ? c
       : Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
