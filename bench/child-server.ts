@@ -17,6 +17,9 @@ interface Sample {
   /** CPU seconds the server process has used (user + system). */
   cpu: number;
   stream: { clients: number; bufferedBytes: number; maxClientBufferedBytes: number; cacheBytes: number; dropped: number };
+  /** The longest the server's main thread went without a turn of its event loop since the
+   * previous sample (ms): how long a health check could have waited. */
+  loopDelayMaxMs: number;
 }
 
 export interface ChildServer {
@@ -47,6 +50,9 @@ export async function childServer(options: Partial<ServerOptions> = {}): Promise
 
 if (process.argv.includes('--child')) {
   const { startServer } = await import('../src/server/index.js');
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const loopDelay = monitorEventLoopDelay({ resolution: 2 });
+  loopDelay.enable();
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   process.on('message', async (message: { start?: ServerOptions; sample?: boolean; stop?: boolean }) => {
     if (message.start) {
@@ -54,7 +60,8 @@ if (process.argv.includes('--child')) {
       process.send!({ url: server.url });
     } else if (message.sample) {
       const { user, system } = process.cpuUsage();
-      process.send!({ rss: process.memoryUsage().rss, cpu: (user + system) / 1e6, stream: server!.streamStats() });
+      process.send!({ rss: process.memoryUsage().rss, cpu: (user + system) / 1e6, stream: server!.streamStats(), loopDelayMaxMs: loopDelay.max / 1e6 });
+      loopDelay.reset();
     } else if (message.stop) {
       await server?.close();
       process.exit(0);

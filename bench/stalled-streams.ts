@@ -38,6 +38,8 @@ for (let i = 0; i < CLIENTS; i++) {
 
 const health: number[] = [];
 let peak = idle;
+// The most held for the stream at any sample (RSS peaks need not fall on the same sample).
+const held = { buffered: 0, perClient: 0, cache: 0 };
 const started = Date.now();
 let dropped = false;
 while (Date.now() - started < STALL_MS + 10_000) {
@@ -46,6 +48,9 @@ while (Date.now() - started < STALL_MS + 10_000) {
   health.push(performance.now() - t);
   const sample = await server.sample();
   if (sample.rss > peak.rss) peak = sample;
+  held.buffered = Math.max(held.buffered, sample.stream.bufferedBytes);
+  held.perClient = Math.max(held.perClient, sample.stream.maxClientBufferedBytes);
+  held.cache = Math.max(held.cache, sample.stream.cacheBytes);
   if (sample.stream.dropped >= CLIENTS) {
     dropped = true;
     break;
@@ -57,7 +62,7 @@ const after = await server.sample();
 health.sort((a, b) => a - b);
 console.log(`machine: ${machine()}`);
 console.log(`${TRACES.toLocaleString()} traces of ${(IO_BYTES / 1000).toFixed(0)} kB input (${mb(TRACES * IO_BYTES)} of fields=io frames); ${CLIENTS} clients replaying from 0 and never reading`);
-console.log(`server RSS: idle ${mb(idle.rss)}; peak while stalled ${mb(peak.rss)} (buffered in the server ${mb(peak.stream.bufferedBytes)}, largest per client ${(peak.stream.maxClientBufferedBytes / 1024).toFixed(0)} kB, frame cache ${mb(peak.stream.cacheBytes)}); after the drop ${mb(after.rss)}`);
+console.log(`server RSS: idle ${mb(idle.rss)}; peak while stalled ${mb(peak.rss)} (at most ${mb(held.buffered)} buffered in the server, ${(held.perClient / 1024).toFixed(0)} kB for one client, frame cache ${mb(held.cache)}); after the drop ${mb(after.rss)}`);
 console.log(`clients dropped after the ${STALL_MS / 1000} s stall limit: ${after.stream.dropped} of ${CLIENTS}${dropped ? '' : ' (not all within the bench window)'}`);
 console.log(`health while stalled: p50 ${percentile(health, 50).toFixed(1)} ms, p99 ${percentile(health, 99).toFixed(1)} ms, max ${health.at(-1)!.toFixed(1)} ms (${health.length} requests)`);
 for (const socket of sockets) socket.destroy();

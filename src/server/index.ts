@@ -22,6 +22,7 @@ import { streamRoutes } from './routes/stream.js';
 import { challengeRoute } from './routes/challenge.js';
 import { Retention, type RetentionOptions, type RetentionPass } from './retention.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { Writer } from './ingest/writer.js';
 
 export interface ServerOptions extends ServerKeys {
   dbPath: string;
@@ -88,6 +89,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   const db = openDatabase(options.dbPath);
   const repo = new Repository(db);
   const hub = new StreamHub(repo, { version, heartbeatMs: options.heartbeatMs, retryMs: options.retryMs, ...options.streamLimits });
+  const writer = new Writer(options.dbPath, repo);
   const retention = options.retention ? new Retention(db, options.retention) : null;
   const authorized = makeAuthChecker(options);
   const twin: TwinOptions = { readApi, tracesRequireDateRange: options.tracesRequireDateRange ?? false };
@@ -171,7 +173,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
           throw new HttpError(400, 'Invalid request data', `the path segment for ${name} is not valid percent-encoding`);
         }
       }
-      const ctx: RouteContext = { req, res, url, query: new Query(url.searchParams), params, repo, hub, version, twin };
+      const ctx: RouteContext = { req, res, url, query: new Query(url.searchParams), params, repo, hub, writer, version, twin };
       const reply = await route.handler(ctx);
       if (reply) sendJson(res, reply.status, reply.body);
       return;
@@ -222,7 +224,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     server.once('error', (error) => {
       // Not listening (port taken, say): let go of the database and the hub's timer too.
       hub.close();
-      db.close();
+      void writer.close().then(() => db.close());
       reject(error);
     });
     server.listen(options.port ?? 3000, options.bind ?? '127.0.0.1', () => {
@@ -241,8 +243,10 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             void retention?.stop();
             hub.close();
             server.close(() => {
-              db.close();
-              done();
+              void writer.close().then(() => {
+                db.close();
+                done();
+              });
             });
             server.closeAllConnections();
           }),

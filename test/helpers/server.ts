@@ -22,8 +22,12 @@ export function tempDir(prefix = 'tracetop-test-'): { path: string; remove(): vo
 }
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
-  const dbPath = options.dbPath ?? ':memory:';
-  const server = await startServer({ dbPath, port: 0, ...TEST_KEYS, ...options });
+  // A database file in a scratch directory by default, as `tracetop serve` runs: ingestion then
+  // goes through the write worker and the checkpoint thread (an in-memory database is written
+  // inline: pass dbPath ':memory:' for that).
+  const scratch = options.dbPath === undefined ? tempDir('tracetop-test-db-') : null;
+  const dbPath = options.dbPath ?? join(scratch!.path, 'test.db');
+  const server = await startServer({ dbPath, port: 0, ...TEST_KEYS, ...options, ...(scratch ? { dbPath } : {}) });
   const auth = `Basic ${Buffer.from(`${options.publicKey ?? TEST_KEYS.publicKey}:${options.secretKey ?? TEST_KEYS.secretKey}`).toString('base64')}`;
   // One agent per server instance: a restarted server on the same port never sees a pooled
   // socket of its predecessor.
@@ -49,6 +53,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     close: async () => {
       await agent.close();
       await server.close();
+      scratch?.remove();
     },
     auth,
     dbPath,

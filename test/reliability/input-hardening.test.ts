@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { countProtobufElements } from '../../src/server/otlp/proto.js';
 
 const AT = '2026-11-24T10:00:00.000Z';
 
@@ -317,7 +318,7 @@ describe('a batch is parsed one event at a time', () => {
   });
 });
 
-describe('OTLP/JSON bodies are bounded the same way', () => {
+describe('OTLP bodies (JSON and protobuf) are bounded the same way', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
@@ -334,6 +335,32 @@ describe('OTLP/JSON bodies are bounded the same way', () => {
     assert.equal(response.status, 413);
     assert.equal(((await response.json()) as { message: string }).message, 'Request body too complex');
     assert.equal((await fetch(`${server.url}/api/public/health`)).status, 200);
+  });
+
+  it('a protobuf export of 1.2 million empty attributes (2.4 MB) is a 413 before it is decoded; a real one still passes the count', async () => {
+    // Wire format by hand: request.resourceSpans(1) > scopeSpans(2) > spans(2) > attributes(9),
+    // each attribute an empty KeyValue: two bytes that would decode into an object each.
+    const lengthDelimited = (field: number, inner: Buffer) => {
+      const length: number[] = [];
+      for (let n = inner.length; ; n = Math.floor(n / 128)) {
+        length.push(n >= 128 ? (n % 128) | 0x80 : n);
+        if (n < 128) break;
+      }
+      return Buffer.concat([Buffer.from([(field << 3) | 2, ...length]), inner]);
+    };
+    const span = Buffer.concat([lengthDelimited(5, Buffer.from('bomb')), Buffer.alloc(1_200_000 * 2).fill(Buffer.from([0x4a, 0x00]))]);
+    const body = lengthDelimited(1, lengthDelimited(2, lengthDelimited(2, span)));
+    assert.ok(countProtobufElements(body, 2_000_000) > 1_200_000);
+    const response = await fetch(`${server.url}/api/public/otel/v1/traces`, {
+      method: 'POST',
+      body,
+      headers: { authorization: server.auth, 'content-type': 'application/x-protobuf' },
+    });
+    assert.equal(response.status, 413);
+    assert.match(((await response.json()) as { message: string }).message, /^Request body too complex: the export holds more than 1000000 protobuf fields/);
+    assert.equal((await fetch(`${server.url}/api/public/health`)).status, 200);
+    // The count follows nesting only where the schema has a message: a span's name bytes are one field.
+    assert.equal(countProtobufElements(lengthDelimited(1, lengthDelimited(2, lengthDelimited(2, lengthDelimited(5, Buffer.from('\x4a\x00\x4a\x00'))))), 100), 4);
   });
 });
 

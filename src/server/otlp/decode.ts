@@ -4,7 +4,8 @@
 
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { normaliseExport } from './normalise.js';
-import { decodeExportTraceServiceRequest } from './proto.js';
+import { countProtobufElements, decodeExportTraceServiceRequest } from './proto.js';
+import { MAX_JSON_ELEMENTS } from '../http.js';
 import type { DecodeResult, OtlpDecodeLimits } from './types.js';
 
 
@@ -59,6 +60,10 @@ export function decodeOtlpRequest(
 
   let raw: unknown;
   if (isProtobuf) {
+    // Counted before anything is built, as a JSON body's elements are while it streams in.
+    if (countProtobufElements(bytes, MAX_JSON_ELEMENTS) > MAX_JSON_ELEMENTS) {
+      return fail(413, `Request body too complex: the export holds more than ${MAX_JSON_ELEMENTS} protobuf fields (spans, attributes and values); send fewer spans per request`);
+    }
     try {
       raw = decodeExportTraceServiceRequest(bytes);
     } catch (error) {

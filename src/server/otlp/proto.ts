@@ -173,3 +173,83 @@ export function decodeExportTraceServiceRequest(bytes: Uint8Array): Record<strin
   const message = ExportTraceServiceRequest.decode(bytes);
   return ExportTraceServiceRequest.toObject(message, { longs: String, defaults: false, arrays: false }) as Record<string, unknown>;
 }
+
+/** For each message type, the fields that hold a nested message (by field number). */
+const nestedFields = new Map<protobuf.Type, Map<number, protobuf.Type>>();
+function nestedOf(type: protobuf.Type): Map<number, protobuf.Type> {
+  let fields = nestedFields.get(type);
+  if (!fields) {
+    fields = new Map();
+    for (const field of type.fieldsArray) {
+      const resolved = field.resolve().resolvedType;
+      if (resolved instanceof protobuf.Type) fields.set(field.id, resolved);
+    }
+    nestedFields.set(type, fields);
+  }
+  return fields;
+}
+
+/**
+ * Counts the fields of an export (each one an object or value the decoder would build) by
+ * walking the wire format, without building anything, and stops once past `limit`: the cost of
+ * a protobuf body is in what decoding makes of it (millions of 2-byte empty attributes), as
+ * for JSON. Returns the count, or limit + 1 when past it. Malformed bytes end the count early;
+ * the decoder then says what is wrong.
+ */
+export function countProtobufElements(bytes: Uint8Array, limit: number): number {
+  let count = 0;
+  let pos = 0;
+  let type: protobuf.Type = ExportTraceServiceRequest;
+  let end = bytes.length;
+  const stack: { type: protobuf.Type; end: number }[] = [];
+  const varint = (): number => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= end) return -1;
+      const byte = bytes[pos++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return value;
+      shift += 7;
+      if (shift > 63) return -1;
+    }
+  };
+  for (;;) {
+    if (pos >= end) {
+      const outer = stack.pop();
+      if (!outer) return count;
+      type = outer.type;
+      end = outer.end;
+      continue;
+    }
+    const tag = varint();
+    if (tag < 0) return count;
+    if (++count > limit) return limit + 1;
+    switch (tag & 7) {
+      case 0:
+        if (varint() < 0) return count;
+        break;
+      case 1:
+        pos += 8;
+        break;
+      case 5:
+        pos += 4;
+        break;
+      case 2: {
+        const length = varint();
+        if (length < 0 || pos + length > end) return count;
+        const nested = nestedOf(type).get(Math.floor(tag / 8));
+        if (nested) {
+          stack.push({ type, end });
+          type = nested;
+          end = pos + length;
+        } else {
+          pos += length;
+        }
+        break;
+      }
+      default:
+        return count;
+    }
+  }
+}

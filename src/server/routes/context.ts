@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Query } from '../http.js';
 import type { Repository } from '../repository.js';
 import type { StreamHub } from '../stream-hub.js';
+import type { Writer } from '../ingest/writer.js';
 
 export type ReadApi = 'both' | 'v1' | 'v2';
 
@@ -23,6 +24,8 @@ export interface RouteContext {
   params: Record<string, string>;
   repo: Repository;
   hub: StreamHub;
+  /** Runs ingestion (batches, OTLP exports) off the main thread. */
+  writer: Writer;
   version: string;
   twin: TwinOptions;
 }

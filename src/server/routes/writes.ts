@@ -9,8 +9,7 @@ import type {
   ScoreCategory,
   ScoreConfig,
 } from '../../domain/types.js';
-import { HttpError, badRequest, notFound, pageMeta, readBatchJson, readJson } from '../http.js';
-import { ingestBatch } from '../ingest/apply.js';
+import { badRequest, notFound, pageMeta, readBatchBody, readJson } from '../http.js';
 import { asBody, scoreBodyToInput, ValidationError } from '../ingest/normalize.js';
 import { inTransaction } from '../db.js';
 import { resolveScore } from '../ingest/scores.js';
@@ -28,14 +27,12 @@ function validated<T>(fn: () => T): T {
 }
 
 async function ingest(ctx: RouteContext) {
-  // Events are parsed one at a time as they are validated, with breaks between (readBatchJson).
-  const { payload, events } = await readBatchJson(ctx.req);
-  if (typeof payload !== 'object' || payload === null || !Array.isArray((payload as { batch?: unknown }).batch)) {
-    throw new HttpError(400, 'Invalid request data', [{ message: 'body must be {"batch": [...]}' }]);
-  }
-  const { response, changed } = await ingestBatch(ctx.repo, events ?? (payload as { batch: unknown[] }).batch);
+  // The body is read here; it is counted, parsed, validated and written on the write worker
+  // (src/server/ingest/writer.ts).
+  const body = await readBatchBody(ctx.req);
+  const { status, body: response, changed } = await ctx.writer.run({ kind: 'batch', body });
   if (changed) ctx.hub.notify();
-  return ok(response, 207);
+  return ok(response, status);
 }
 
 async function createScore(ctx: RouteContext) {
