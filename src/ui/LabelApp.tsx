@@ -2,7 +2,7 @@
 // the item's trace, the queue's score configs (and only those), scores posted with the
 // queue's id, the item marked COMPLETED, progress shown. Completed items are not offered
 // again, so a second run resumes where the first stopped.
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
 import type { AnnotationQueue, AnnotationQueueItem, Observation, ScoreConfig, TraceWithFullDetails } from '../domain/types.js';
 import { turnText } from './screens/SessionsScreen.js';
@@ -14,6 +14,8 @@ import { sanitizeLine } from '../domain/sanitize.js';
 import { detailLines } from './detail-lines.js';
 import { ScorePanelView, panelHeight } from './components/ScorePanel.js';
 import { enableStyles, theme } from './theme.js';
+import { splitKeystrokes } from './keystrokes.js';
+import type { KeyPress } from '../ports/keys.js';
 
 export interface LabelAppProps {
   queue: AnnotationQueue;
@@ -36,7 +38,14 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
   const [observation, setObservation] = useState<Observation | null>(null);
   const [sessionTraces, setSessionTraces] = useState<TraceWithFullDetails[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [panel, setPanel] = useState<ScorePanel | null>(null);
+  const [panel, setPanelState] = useState<ScorePanel | null>(null);
+  // The panel as the next keystroke sees it: keys typed faster than a frame ("3y", "0.8\r")
+  // arrive as one chunk and are handled one by one before React renders again.
+  const panelNow = useRef<ScorePanel | null>(null);
+  const setPanel = (next: ScorePanel | null) => {
+    panelNow.current = next;
+    setPanelState(next);
+  };
   const [given, setGiven] = useState<string[]>([]);
   const [message, setMessage] = useState<string | null>(null);
   const [scroll, setScroll] = useState(0);
@@ -77,6 +86,14 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
   const openPanel = () => setPanel({ ...newPanel(trace?.name ?? item?.objectId ?? ''), configs });
 
   useInput((input, key) => {
+    // A chunk of several keys is each of them in turn, none dropped (see keystrokes.ts).
+    for (const keystroke of splitKeystrokes(input, key)) {
+      if (handleKey(keystroke.input, keystroke.key) === 'exit') return;
+    }
+  });
+
+  function handleKey(input: string, key: KeyPress): 'exit' | void {
+    const panel = panelNow.current;
     if (panel) {
       const outcome = panelKey(panel, input, key);
       setPanel(outcome.panel);
@@ -90,7 +107,10 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
       }
       return;
     }
-    if (input === 'q' || (key.ctrl && input === 'c')) return exit();
+    if (input === 'q' || (key.ctrl && input === 'c')) {
+      exit();
+      return 'exit';
+    }
     if (!item) return;
     if (/^[1-9]$/.test(input) && Number(input) <= configs.length) {
       // A digit goes straight to that config's value, as in Langfuse's annotation queue.
@@ -113,7 +133,7 @@ export function LabelApp({ queue, configs, items, total, completedBefore, client
     if (key.leftArrow || input === 'p') return setIndex((current) => Math.max(0, current - 1));
     if (key.downArrow || input === 'j') return setScroll((current) => current + 1);
     if (key.upArrow || input === 'k') return setScroll((current) => Math.max(0, current - 1));
-  });
+  }
 
   const width = Math.max(20, columns);
   const remaining = Math.max(0, total - done);
