@@ -14,20 +14,9 @@ import { PLAN_LIMITS as CLOUD_PLAN_LIMITS, type BucketLimit, type RateLimitBucke
 export type Plan = 'hobby' | 'core' | 'pro' | 'none';
 export const PLANS: readonly Plan[] = ['hobby', 'core', 'pro', 'none'];
 
-export type Bucket =
-  | 'public-api'
-  | 'public-api-legacy'
-  | 'public-api-metrics'
-  | 'public-api-v2-metrics'
-  | 'public-api-daily-metrics-legacy'
-  | 'datasets'
-  | 'annotation-queues'
-  | 'ingestion'
-  | 'legacy-ingestion'
-  | 'score-delete'
-  | 'trace-delete'
-  /** Not rate-limited: health, prompts, tracetop's own stream. */
-  | 'unlimited';
+/** Cloud's buckets (src/domain/rate-limits.ts) the client paces itself by; health, prompts
+ * and tracetop's own stream are 'unlimited' (not paced). */
+export type Bucket = Exclude<RateLimitBucket, 'prompts'> | 'unlimited';
 
 export type Priority = 'interactive' | 'background';
 

@@ -133,10 +133,7 @@ const invalidJson = (detail: string) => new HttpError(400, 'Invalid JSON', `requ
  * counted and parsed on the write worker (countJson, batchFromBody), so the main thread never
  * walks a 4.5 MB body byte by byte. */
 export async function readBatchBody(req: IncomingMessage): Promise<Buffer> {
-  if (!isJsonContentType(req.headers['content-type'])) {
-    req.resume();
-    throw new HttpError(415, 'Unsupported media type', `content-type ${req.headers['content-type']} is not JSON; send application/json`);
-  }
+  requireJsonType(req);
   return readBody(req);
 }
 
@@ -320,11 +317,16 @@ function isJsonContentType(header: string | undefined): boolean {
   return type === 'application/json' || type === 'text/json' || /^application\/[\w.+-]+\+json$/.test(type);
 }
 
-export async function readJson(req: IncomingMessage): Promise<unknown> {
+/** 415 for a body declared as something JSON cannot be. */
+function requireJsonType(req: IncomingMessage): void {
   if (!isJsonContentType(req.headers['content-type'])) {
     req.resume();
     throw new HttpError(415, 'Unsupported media type', `content-type ${req.headers['content-type']} is not JSON; send application/json`);
   }
+}
+
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  requireJsonType(req);
   const body = await readBody(req, { json: true });
   const text = body.toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'Invalid request data', 'request body is empty');

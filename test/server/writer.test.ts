@@ -31,12 +31,24 @@ async function until(check: () => boolean, what: string): Promise<void> {
   assert.fail(`never: ${what}`);
 }
 
+/** A Writer on a fresh database file, its main connection beside it; closed and removed after. */
+async function withWriter(fn: (writer: Writer, db: ReturnType<typeof openDatabase>, path: string) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  const path = join(dir.path, 'w.db');
+  const db = openDatabase(path);
+  const writer = new Writer(path, new Repository(db));
+  try {
+    await fn(writer, db, path);
+  } finally {
+    await writer.close();
+    db.close();
+    dir.remove();
+  }
+}
+
 describe('the write worker', () => {
-  it('stores a batch that the main connection then reads, and answers per event', async () => {
-    const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'w.db'));
-    const writer = new Writer(join(dir.path, 'w.db'), new Repository(db));
-    try {
+  it('stores a batch that the main connection then reads, and answers per event', () =>
+    withWriter(async (writer, db) => {
       const done = await writer.run(batchJob([trace('t1'), { id: 'bad', type: 'trace-create', timestamp: 'garbage', body: { id: 't2' } }]));
       assert.equal(done.status, 207);
       assert.equal(done.changed, true);
@@ -44,18 +56,10 @@ describe('the write worker', () => {
       assert.deepEqual(response.successes.map((s) => s.id), ['e-t1']);
       assert.deepEqual(response.errors.map((e) => [e.id, e.status]), [['bad', 400]]);
       assert.equal(new Repository(db).getTrace('t1')?.record.name, 'agent');
-    } finally {
-      await writer.close();
-      db.close();
-      dir.remove();
-    }
-  });
+    }));
 
-  it('refuses a malformed body as the route did (400 Invalid JSON), nothing stored', async () => {
-    const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'w.db'));
-    const writer = new Writer(join(dir.path, 'w.db'), new Repository(db));
-    try {
+  it('refuses a malformed body as the route did (400 Invalid JSON), nothing stored', () =>
+    withWriter(async (writer, db) => {
       const body = Buffer.from('{"batch":[{"id":"e1","type":"trace-create","body":{"id":"t1"}},{"id":]}');
       await assert.rejects(writer.run({ kind: 'batch', body }), (error: unknown) => {
         assert.ok(error instanceof HttpError);
@@ -64,12 +68,7 @@ describe('the write worker', () => {
         return true;
       });
       assert.equal(new Repository(db).getTrace('t1'), null);
-    } finally {
-      await writer.close();
-      db.close();
-      dir.remove();
-    }
-  });
+    }));
 
   it('a storage failure keeps its SQLite code across the thread, so a full disk is still a 507', () => {
     const full = Object.assign(new Error('database or disk is full'), { errcode: 13 });
@@ -80,11 +79,8 @@ describe('the write worker', () => {
     assert.deepEqual([refused.status, refused.message, refused.detail], [413, 'Request body too complex', 'detail']);
   });
 
-  it('a worker that stops mid-request: that request gets a 503 to retry, the next one is stored by a new worker', async () => {
-    const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'w.db'));
-    const writer = new Writer(join(dir.path, 'w.db'), new Repository(db));
-    try {
+  it('a worker that stops mid-request: that request gets a 503 to retry, the next one is stored by a new worker', () =>
+    withWriter(async (writer, db) => {
       await writer.run(batchJob([trace('warm')]));
       const inFlight = writer.run(batchJob(Array.from({ length: 500 }, (_, i) => trace(`big${i}`, 'x'.repeat(4000)))));
       await (writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
@@ -92,44 +88,23 @@ describe('the write worker', () => {
       const retried = await writer.run(batchJob([trace('after')]));
       assert.equal(retried.status, 207);
       assert.equal(new Repository(db).getTrace('after')?.record.name, 'agent');
-    } finally {
-      await writer.close();
-      db.close();
-      dir.remove();
-    }
-  });
+    }));
 
-  it('close lets a request in flight finish', async () => {
-    const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'w.db'));
-    const writer = new Writer(join(dir.path, 'w.db'), new Repository(db));
-    try {
+  it('close lets a request in flight finish', () =>
+    withWriter(async (writer, db) => {
       const inFlight = writer.run(batchJob(Array.from({ length: 200 }, (_, i) => trace(`c${i}`))));
       await writer.close();
       assert.equal((await inFlight).status, 207);
       assert.ok(new Repository(db).getTrace('c199'));
-    } finally {
-      db.close();
-      dir.remove();
-    }
-  });
+    }));
 
-  it('the checkpoint thread copies the WAL into the database file; the main connection leaves it to that thread', async () => {
-    const dir = tempDir();
-    const path = join(dir.path, 'w.db');
-    const db = openDatabase(path);
-    const writer = new Writer(path, new Repository(db));
-    try {
+  it('the checkpoint thread copies the WAL into the database file; the main connection leaves it to that thread', () =>
+    withWriter(async (writer, db, path) => {
       const before = statSync(path).size;
       await writer.run(batchJob(Array.from({ length: 100 }, (_, i) => trace(`k${i}`, 'y'.repeat(20_000)))));
       await until(() => statSync(path).size > before + 1_000_000, 'the database file grew by the checkpointed pages');
       assert.equal((db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint, 0);
-    } finally {
-      await writer.close();
-      db.close();
-      dir.remove();
-    }
-  });
+    }));
 
   it('an in-memory database (which a second connection cannot see) is written inline, through the same routes', async () => {
     const server = await startTestServer({ dbPath: ':memory:' });
